@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "qualityhub.core"
+    label = "core"
+    verbose_name = _("Platform core")
+
+    def ready(self):
+        from qualityhub.core import audit, navigation
+
+        audit.connect_signals()
+        navigation.register(_("工作台"), "core:dashboard", order=0)
+        navigation.register(_("导入"), "core:import-list", order=80,
+                            visible=lambda a: a.is_authenticated and (a.is_regulator or a.is_enterprise or a.is_platform_admin))
+        navigation.register(_("API 令牌"), "accounts:token-list", order=90, visible=lambda a: a.is_org_admin and a.organisation is not None)

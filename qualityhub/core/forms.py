@@ -1,0 +1,149 @@
+"""Form fields that accept what people type into spreadsheets as well as what the
+HTML widgets post, so one form validates both single entries and imported rows."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+LIST_SEPARATORS = re.compile(r"[、,，;；/／\n|]+")
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%dT%H:%M:%S"]
+
+
+def split_list(value):
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            items.extend(split_list(item))
+        return items
+    return [item.strip() for item in LIST_SEPARATORS.split(str(value)) if item.strip()]
+
+
+class LookupChoiceField(forms.ChoiceField):
+    """A choice that may be given by its code or by its label ("小型" or "small")."""
+
+    def __init__(self, *args, aliases=None, **kwargs):
+        self.aliases = aliases or {}
+        super().__init__(*args, **kwargs)
+
+    def _alias_map(self):
+        mapping = {}
+        for value, label in self.choices:
+            if value in ("", None):
+                continue
+            mapping[str(label).strip()] = str(value)
+            mapping[str(value).lower()] = str(value)
+        mapping.update(self.aliases)
+        return mapping
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return ""
+        return self._alias_map().get(value.strip(), self._alias_map().get(value.strip().lower(), value.strip()))
+
+
+class LookupMultipleChoiceField(forms.MultipleChoiceField):
+    """Several choices, as a list or as one text cell separated by 、 , ; or newlines."""
+
+    def _alias_map(self):
+        mapping = {}
+        for value, label in self.choices:
+            mapping[str(label).strip()] = str(value)
+            mapping[str(value).lower()] = str(value)
+        return mapping
+
+    def to_python(self, value):
+        mapping = self._alias_map()
+        return [mapping.get(item, mapping.get(item.lower(), item)) for item in split_list(value)]
+
+
+class ListField(forms.CharField):
+    """Free-text items separated by 、 , ; or newlines; ``item_validator`` normalises
+    and validates each one."""
+
+    def __init__(self, *args, item_validator=None, **kwargs):
+        self.item_validator = item_validator
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "；".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        return split_list(value)
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def run_validators(self, value):
+        if not value or self.item_validator is None:
+            return
+        cleaned, errors = [], []
+        for item in value:
+            try:
+                cleaned.append(self.item_validator(item))
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+
+    def clean(self, value):
+        items = self.to_python(value)
+        self.validate(items)
+        self.run_validators(items)
+        if self.item_validator is None:
+            return items
+        seen, result = set(), []
+        for item in items:
+            normalised = self.item_validator(item)
+            if normalised not in seen:
+                seen.add(normalised)
+                result.append(normalised)
+        return result
+
+
+class FlexibleDateField(forms.DateField):
+    input_formats = DATE_INPUT_FORMATS
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {"invalid": _("日期格式不正确，应如 2023-05-01。")}
+
+
+class BootstrapFormMixin:
+    """Tabler/Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else (
+                "form-select" if isinstance(widget, (forms.Select, forms.SelectMultiple)) else "form-control"
+            )
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+class YesNoField(forms.BooleanField):
+    """A checkbox on a page; 是/否, yes/no, true/false, 1/0 in a spreadsheet."""
+
+    TRUE = {"是", "y", "yes", "true", "1", "on", "公开", "√"}
+    FALSE = {"否", "n", "no", "false", "0", "off", "不公开", "×", ""}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text in self.TRUE:
+                return True
+            if text in self.FALSE:
+                return False
+            raise forms.ValidationError(_("请填写“是”或“否”。"), code="invalid_bool")
+        return bool(value)
+
+
+class FilterForm(BootstrapFormMixin, forms.Form):
+    """Base form of every FilterSet, so list filters look like the rest of the UI."""

@@ -1,0 +1,100 @@
+"""Reads of the registry, always scoped to the acting user."""
+
+import re
+
+from django.db.models import Prefetch
+
+from qualityhub.accounts.choices import OrganisationKind, RegionLevel
+from qualityhub.accounts.models import Organisation
+from qualityhub.core.scoping import access, changeable, visible
+from qualityhub.core.search import SearchIndex
+from qualityhub.registry.models import Certification, HonourTag, Industry, Product, ProductStandard, Region
+
+ORGANISATION_NAME_INDEX = SearchIndex(table="accounts_organisation")
+
+_CODE_FRAGMENT_RE = re.compile(r"^[0-9A-Za-z]{4,18}$")
+
+
+def organisation_search(queryset, query):
+    """Name fragment or credit-code prefix. A credit code (or its start) is looked up
+    on the unique index by range; anything else goes to the name index."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if _CODE_FRAGMENT_RE.match(query) and any(ch.isdigit() for ch in query):
+        prefix = query.upper()
+        return queryset.filter(uscc__gte=prefix, uscc__lt=prefix + "\U0010ffff")
+    return ORGANISATION_NAME_INDEX.filter(queryset, query)
+
+
+def enterprise_queryset():
+    return Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE)
+
+
+def enterprise_list(*, actor):
+    return (
+        visible(enterprise_queryset(), actor)
+        .select_related("region", "city", "profile", "profile__industry")
+        .prefetch_related(Prefetch("profile__honours", queryset=HonourTag.objects.order_by("sort")))
+    )
+
+
+def enterprise_get(*, actor, pk, action="view"):
+    qs = enterprise_queryset().select_related("region", "city", "profile", "profile__industry")
+    return access(qs, actor, pk, action=action)
+
+
+def product_list(*, actor, enterprise=None):
+    qs = visible(Product, actor).select_related("enterprise", "enterprise__city")
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return qs
+
+
+def product_get(*, actor, pk, action="view"):
+    qs = Product.objects.select_related("enterprise", "enterprise__city", "enterprise__region").prefetch_related(
+        Prefetch("standards", queryset=ProductStandard.objects.order_by("code")),
+        Prefetch("certifications", queryset=Certification.objects.order_by("kind", "number")),
+    )
+    return access(qs, actor, pk, action=action)
+
+
+def product_changeable(*, actor):
+    return changeable(Product, actor)
+
+
+def regions_in_scope(*, actor):
+    """Regions an actor may register enterprises in: a regulator's jurisdiction, all
+    of Guangdong for platform administrators."""
+    qs = Region.objects.exclude(level=RegionLevel.PROVINCE).select_related("city")
+    if actor.is_platform_admin:
+        return qs
+    region = actor.jurisdiction
+    if region is None:
+        return qs.none()
+    if region.level == RegionLevel.PROVINCE:
+        return qs
+    if region.level == RegionLevel.CITY:
+        return qs.filter(city=region)
+    return qs.filter(pk=region.pk)
+
+
+def cities():
+    return Region.objects.filter(level=RegionLevel.CITY).order_by("code")
+
+
+def industries():
+    return Industry.objects.order_by("code")
+
+
+def honour_tags():
+    return HonourTag.objects.order_by("sort", "code")
+
+
+def registry_counts(*, actor):
+    """Counts for the dashboard, within the actor's scope."""
+    enterprises = visible(enterprise_queryset(), actor)
+    return {
+        "enterprises": enterprises.count(),
+        "products": visible(Product, actor).count(),
+    }

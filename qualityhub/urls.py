@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from qualityhub.core import views as core_views
+
+api_v1 = [
+    path("", include("qualityhub.registry.api_urls")),
+    path("", include("qualityhub.accounts.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("qualityhub.core.urls")),
+    path("accounts/", include("qualityhub.accounts.urls")),
+    path("registry/", include("qualityhub.registry.urls")),
+    path("api/v1/", include((api_v1, "api"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+]
