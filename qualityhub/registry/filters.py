@@ -1,6 +1,8 @@
 """FilterSets shared by the HTML lists and the API."""
 
 import django_filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django.utils.translation import gettext_lazy as _
 
 from qualityhub.accounts.choices import OrganisationStatus, RegionLevel
@@ -17,8 +19,8 @@ class EnterpriseFilter(django_filters.FilterSet):
         label=_("地市"), queryset=Region.objects.filter(level=RegionLevel.CITY), field_name="city"
     )
     region = django_filters.CharFilter(label=_("区县代码"), field_name="region_id")
-    industry = django_filters.ModelChoiceFilter(
-        label=_("行业"), queryset=Industry.objects.all(), method="filter_industry"
+    industry = extend_schema_field(OpenApiTypes.STR)(
+        django_filters.ModelChoiceFilter(label=_("行业"), queryset=Industry.objects.all(), method="filter_industry")
     )
     size = django_filters.ChoiceFilter(label=_("规模"), choices=EnterpriseSize.choices, field_name="profile__size")
     honour = django_filters.ModelChoiceFilter(
