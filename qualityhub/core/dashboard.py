@@ -17,13 +17,29 @@ class Card:
     note: str = ""
 
 
+@dataclass
+class Chart:
+    """An ECharts chart: ``option`` is the ECharts option object (JSON-serialisable)."""
+
+    title: str
+    option: dict
+    dom_id: str = ""
+
+    @property
+    def data_id(self):
+        return f"{self.dom_id}-data"
+
+
 def register(provider):
     _PROVIDERS.append(provider)
     return provider
 
 
 def dashboard_for(actor):
-    cards = []
+    cards, charts = [], []
     for provider in _PROVIDERS:
-        cards.extend(provider(actor) or [])
-    return {"cards": cards}
+        for item in provider(actor) or []:
+            (charts if isinstance(item, Chart) else cards).append(item)
+    for number, chart in enumerate(charts, start=1):
+        chart.dom_id = chart.dom_id or f"chart-{number}"
+    return {"cards": cards, "charts": charts}

@@ -1,5 +1,9 @@
 import uuid
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
 from qualityhub.core.audit import acting_as
 from qualityhub.core.scoping import actor_from_request
 
@@ -20,3 +24,27 @@ class ActorMiddleware:
         request.actor = actor
         with acting_as(actor, via="web", request_id=request.request_id):
             return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Simplified Chinese unless the user chose another language (the language
+    cookie set by the switcher). Browsers' Accept-Language is ignored on pages: an
+    intranet browser's English default must not switch a Chinese office's UI. API
+    clients may ask for a language with Accept-Language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.available = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.available:
+            language = settings.LANGUAGE_CODE
+            if request.path.startswith("/api/"):
+                language = translation.get_language_from_request(request) or language
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",) if not request.path.startswith("/api/") else ("Accept-Language", "Cookie"))
+        return response

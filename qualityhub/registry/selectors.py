@@ -98,3 +98,26 @@ def registry_counts(*, actor):
         "enterprises": enterprises.count(),
         "products": visible(Product, actor).count(),
     }
+
+
+def enterprise_distribution(*, actor):
+    """Enterprises in the actor's scope per city (province view) or per district (city
+    view): one GROUP BY on the (kind, city|region) index, cached for five minutes."""
+    from django.core.cache import cache
+    from django.db.models import Count
+
+    region = actor.jurisdiction
+    if not (actor.is_platform_admin or actor.is_regulator):
+        return []
+    by_city = actor.is_platform_admin or region is None or region.level == RegionLevel.PROVINCE
+    key = f"registry:distribution:{'province' if by_city else region.pk}"
+    rows = cache.get(key)
+    if rows is None:
+        field = "city" if by_city else "region"
+        counts = dict(
+            visible(enterprise_queryset(), actor).values_list(field).annotate(n=Count("id")).order_by()
+        )
+        names = dict(Region.objects.filter(pk__in=counts).values_list("code", "name"))
+        rows = sorted(((names.get(code, code), n) for code, n in counts.items()), key=lambda r: -r[1])
+        cache.set(key, rows, 300)
+    return rows

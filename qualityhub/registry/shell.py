@@ -20,7 +20,18 @@ def registry_cards(actor):
     counts = selectors.registry_counts(actor=actor)
     if actor.is_regulator or actor.is_platform_admin:
         label = _("辖区企业") if actor.is_regulator else _("全部企业")
-        return [
+        distribution = selectors.enterprise_distribution(actor=actor)
+        chart = dashboard.Chart(
+            _("企业分布"),
+            {
+                "tooltip": {},
+                "grid": {"left": 48, "right": 16, "top": 24, "bottom": 72},
+                "xAxis": {"type": "category", "data": [name for name, _n in distribution], "axisLabel": {"rotate": 45}},
+                "yAxis": {"type": "value"},
+                "series": [{"type": "bar", "name": str(label), "data": [n for _name, n in distribution]}],
+            },
+        )
+        return [chart,
             dashboard.Card(label, counts["enterprises"], reverse("registry:enterprise-list")),
             dashboard.Card(_("辖区产品") if actor.is_regulator else _("全部产品"), counts["products"], reverse("registry:product-list")),
         ]

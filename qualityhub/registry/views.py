@@ -23,7 +23,7 @@ class EnterpriseListView(ListPageView):
     export_name = "enterprises"
 
     def get_queryset(self):
-        return selectors.enterprise_list(actor=self.actor)
+        return selectors.enterprise_list(actor=self.actor).order_by("-id")  # newest first unless sorted
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -109,7 +109,7 @@ class ProductListView(ListPageView):
     export_name = "products"
 
     def get_queryset(self):
-        return selectors.product_list(actor=self.actor)
+        return selectors.product_list(actor=self.actor).order_by("-id")  # newest first unless sorted
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -47,7 +47,7 @@ class Command(BaseCommand):
         thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
         thread.start()
         try:
-            call_command("db_worker", interval=options["interval"], worker_id=worker_id[:64])
+            call_command("db_worker", interval=options["interval"], worker_id=worker_id[:64], reload=False)
         finally:
             stop.set()
             WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
