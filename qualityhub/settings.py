@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QUALITYHUB_VAR_DIR", BASE_DIR / "var"))
+# SQLite, uploads and collected static files live here; a fresh checkout (or a test run
+# given its own QUALITYHUB_VAR_DIR) must not fail because the folder is missing.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name, default):

@@ -4,9 +4,12 @@ HTML widgets post, so one form validates both single entries and imported rows."
 import re
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-LIST_SEPARATORS = re.compile(r"[、,，;；/／\n|]+")
+# Not "/": it belongs inside standard codes (GB/T 19001-2016, Q/ABC 002-2023).
+LIST_SEPARATORS = re.compile(r"[、,，;；\n|]+")
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d", "%Y-%m-%dT%H:%M:%S"]
 
@@ -22,6 +25,24 @@ def split_list(value):
     return [item.strip() for item in LIST_SEPARATORS.split(str(value)) if item.strip()]
 
 
+def label_map(choices):
+    """Label (in every UI language) and lower-case value -> value.
+
+    A spreadsheet written in Chinese must be accepted the same whether the person
+    uploading it (or the API client) has the English or the Chinese UI active.
+    """
+    mapping = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in choices:
+                if value not in ("", None):
+                    mapping.setdefault(str(label).strip(), str(value))
+    for value, _label in choices:
+        if value not in ("", None):
+            mapping[str(value).lower()] = str(value)
+    return mapping
+
+
 class LookupChoiceField(forms.ChoiceField):
     """A choice that may be given by its code or by its label ("小型" or "small")."""
 
@@ -30,12 +51,7 @@ class LookupChoiceField(forms.ChoiceField):
         super().__init__(*args, **kwargs)
 
     def _alias_map(self):
-        mapping = {}
-        for value, label in self.choices:
-            if value in ("", None):
-                continue
-            mapping[str(label).strip()] = str(value)
-            mapping[str(value).lower()] = str(value)
+        mapping = label_map(self.choices)
         mapping.update(self.aliases)
         return mapping
 
@@ -43,18 +59,15 @@ class LookupChoiceField(forms.ChoiceField):
         value = super().to_python(value)
         if value in self.empty_values:
             return ""
-        return self._alias_map().get(value.strip(), self._alias_map().get(value.strip().lower(), value.strip()))
+        mapping = self._alias_map()
+        return mapping.get(value.strip(), mapping.get(value.strip().lower(), value.strip()))
 
 
 class LookupMultipleChoiceField(forms.MultipleChoiceField):
     """Several choices, as a list or as one text cell separated by 、 , ; or newlines."""
 
     def _alias_map(self):
-        mapping = {}
-        for value, label in self.choices:
-            mapping[str(label).strip()] = str(value)
-            mapping[str(value).lower()] = str(value)
-        return mapping
+        return label_map(self.choices)
 
     def to_python(self, value):
         mapping = self._alias_map()

@@ -86,7 +86,9 @@ def normalise_standard_code(value):
     code = code.replace("／", "/").replace("－", "-").replace("—", "-").replace("：", ":")
     code = re.sub(r"\s+", " ", code)
     # "GB/T19001-2016" is a common way of writing "GB/T 19001-2016".
-    code = re.sub(r"^((?:GB|[A-Z]{2}|DB\d{2})(?:/[TZ])?|T/[A-Z0-9]+|Q/[A-Z0-9]+)(?=\d)", r"\1 ", code)
+    # Local standards ("DB44/T") are tried first: the generic two-letter sector prefix
+    # would otherwise split "DB44/T 1234-2020" into "DB 44/T ...", which no longer matches.
+    code = re.sub(r"^((?:DB\d{2}|GB|(?!DB\d)[A-Z]{2})(?:/[TZ])?|T/[A-Z0-9]+|Q/[A-Z0-9]+)(?=\d)", r"\1 ", code)
     return code
 
 

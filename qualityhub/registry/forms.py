@@ -51,11 +51,22 @@ class EnterpriseForm(BootstrapFormMixin, forms.Form):
         self.fields["industry"].choices = lookups["industry_choices"]
         self.fields["industry"].aliases = lookups["industry_aliases"]
         self.fields["honours"].choices = lookups["honour_choices"]
+        # Name the value and say what is expected, instead of the generic "not one of
+        # the available choices" (which fires before clean_region/clean_industry).
+        self.fields["region"].error_messages["invalid_choice"] = _l("未知的地区“%(value)s”，请填写区县名称或6位区划代码。")
+        self.fields["industry"].error_messages["invalid_choice"] = _l(
+            "未知的行业“%(value)s”，请填写 GB/T 4754-2017 门类字母或大类代码。"
+        )
         self._lookups = lookups
         if instance is not None and not actor.is_regulator and not actor.is_platform_admin:
             self.fields["uscc"].disabled = True
             self.fields["region"].disabled = True
             self.fields["status"].disabled = True
+            # A disabled field takes its value from `initial`, never from the submitted
+            # data; callers that pass no initial (the API, imports) keep the stored values.
+            self.initial.setdefault("uscc", instance.uscc)
+            self.initial.setdefault("region", instance.region_id)
+            self.initial.setdefault("status", instance.status)
 
     def clean_uscc(self):
         code = normalise_uscc(self.cleaned_data["uscc"])
@@ -140,6 +151,20 @@ def enterprise_lookups():
     }
 
 
+class YesNoInput(forms.CheckboxInput):
+    """A checkbox that hands the submitted text to ``YesNoField`` unchanged.
+
+    Django's CheckboxInput turns any non-empty text into True, so "否" from a
+    spreadsheet or ``false`` from the API (sent as "否") would mark a product public.
+    An unticked checkbox posts nothing, which still means False.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return False
+        return data.get(name)
+
+
 class ProductForm(BootstrapFormMixin, forms.Form):
     """A product. Natural key: the enterprise and the model (型号)."""
 
@@ -152,7 +177,7 @@ class ProductForm(BootstrapFormMixin, forms.Form):
     standards = ListField(label=_l("执行标准"), required=False, item_validator=validate_standard_code,
                           help_text=_l("多个标准用顿号、逗号或分号分隔"))
     export_markets = ListField(label=_l("出口市场"), required=False, help_text=_l("国家名称或ISO代码，如 美国、DE"))
-    is_public = YesNoField(label=_l("公开"), required=False, initial=True)
+    is_public = YesNoField(label=_l("公开"), required=False, initial=True, widget=YesNoInput)
 
     def __init__(self, *args, actor, instance=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,4 +253,17 @@ class CertificationForm(BootstrapFormMixin, forms.ModelForm):
         start, end = cleaned.get("valid_from"), cleaned.get("valid_until")
         if start and end and end < start:
             self.add_error("valid_until", _("有效期至不能早于有效期起。"))
+        # The model's unique (product, kind, number) constraint is skipped by the
+        # ModelForm because ``product`` is not a form field; check it here so a
+        # duplicate is a form error, not a database IntegrityError.
+        kind, number = cleaned.get("kind"), cleaned.get("number")
+        if kind and number:
+            duplicates = Certification.objects.filter(product=self.product, kind=kind, number=number)
+            if self.instance.pk:
+                duplicates = duplicates.exclude(pk=self.instance.pk)
+            if duplicates.exists():
+                self.add_error(
+                    "number",
+                    _("本产品已登记%(kind)s证书“%(number)s”。") % {"kind": CertificationKind(kind).label, "number": number},
+                )
         return cleaned

@@ -1,9 +1,11 @@
 """factory_boy factories shared by every app's tests."""
 
+import functools
 import itertools
 import random
 
 import factory
+from django.contrib.auth.hashers import make_password
 
 from qualityhub.accounts.choices import MembershipRole, OrganisationKind
 from qualityhub.accounts.models import Membership, Organisation, User
@@ -11,7 +13,15 @@ from qualityhub.core.search import spaced
 from qualityhub.registry.demo import make_uscc
 from qualityhub.registry.models import EnterpriseProfile, Product, ProductStandard, Region
 
+TEST_PASSWORD = "Test@12345"
+
 _rng = random.Random(7)
+
+
+@functools.cache
+def _test_password_hash():
+    return make_password(TEST_PASSWORD)
+
 _used = set()
 
 
@@ -67,7 +77,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.cn")
     mobile = factory.Sequence(lambda n: f"139{n:08d}")
     name = factory.Sequence(lambda n: f"用户{n}")
-    password = factory.django.Password("Test@12345")
+    # A real argon2 hash, computed once: hashing costs ~0.1 s by design, and the access
+    # matrix builds a dozen users per test.
+    password = factory.LazyFunction(lambda: _test_password_hash())
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
