@@ -1,15 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from qualityhub.core import views as core_views
+from qualityhub.core.api_conventions import UnknownEndpointView
 
 api_v1 = [
     path("", include("qualityhub.registry.api_urls")),
     path("", include("qualityhub.accounts.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", UnknownEndpointView.as_view(), name="unknown-endpoint"),
 ]
 
 urlpatterns = [

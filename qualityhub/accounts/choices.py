@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrganisationKind(models.TextChoices):
-    ENTERPRISE = "enterprise", _("企业")
+    ENTERPRISE = "enterprise", pgettext_lazy("organisation kind", "企业")
     LAB = "lab", _("检验检测/校准机构")
     CERTIFIER = "certifier", _("认证机构")
     METROLOGY = "metrology", _("计量技术机构")

@@ -1,9 +1,11 @@
 """Pagination and the one error shape of the API (referenced from settings)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -26,7 +28,13 @@ _CODES = {
 
 def _flatten(detail):
     if isinstance(detail, dict):
-        return {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+        fields = {}
+        for key, value in detail.items():
+            # Django forms file errors about no one field under "__all__"; DRF under
+            # "non_field_errors". Clients see one key, whichever validated the input.
+            key = "non_field_errors" if key == NON_FIELD_ERRORS else key
+            fields.setdefault(key, []).extend(str(m) for m in (value if isinstance(value, list) else [value]))
+        return fields
     if isinstance(detail, list):
         return {"non_field_errors": [str(m) for m in detail]}
     return {}
@@ -60,3 +68,16 @@ def exception_handler(exc, context):
     return response
 
 
+
+
+class UnknownEndpointView(APIView):
+    """The last route under /api/v1/: an unknown path answers in the API's error shape
+    (not Django's HTML 404), whatever the method."""
+
+    authentication_classes = []
+    permission_classes = []
+    schema = None  # not an endpoint of the schema
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # content negotiation and throttling
+        raise exceptions.NotFound(_("接口不存在。"))

@@ -7,12 +7,13 @@ handlers here write the entries, with before/after values of changed fields.
 import contextvars
 import datetime
 import decimal
+import functools
 import uuid
 from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 _context = contextvars.ContextVar("qualityhub_audit_context", default=None)
 
@@ -44,6 +45,22 @@ def acting_as(actor=None, *, via="system", request_id=None):
         yield
     finally:
         _context.reset(token)
+
+
+def write_service(func):
+    """Decorates a write service taking ``actor=``: one transaction, and its changes are
+    attributed to that actor unless a caller (request, API, import, task) already set
+    who is acting, so a shell or task call never writes an anonymous audit entry."""
+
+    @functools.wraps(func)
+    def wrapper(*args, actor, **kwargs):
+        with transaction.atomic():
+            if _context.get() is not None:
+                return func(*args, actor=actor, **kwargs)
+            with acting_as(actor):
+                return func(*args, actor=actor, **kwargs)
+
+    return wrapper
 
 
 def push(actor=None, *, via="system", request_id=None):
@@ -134,20 +151,40 @@ def _is_audited(sender):
     return isinstance(sender, type) and issubclass(sender, AuditedModel)
 
 
-def _on_save(sender, instance, created, raw=False, **kwargs):
+def _on_pre_save(sender, instance, raw=False, using=None, **kwargs):
+    """Complete the baseline from the database for fields not loaded with the instance
+    (deferred with ``only()``/``defer()``, or an instance built by hand around an
+    existing primary key), so their changes are recorded against the stored values."""
+    if raw or not _is_audited(sender) or instance.pk is None:
+        return
+    loaded = getattr(instance, "_audit_loaded", None)
+    missing = [f.attname for f in _tracked_fields(instance) if loaded is None or f.attname not in loaded]
+    if not missing:
+        return
+    row = sender._base_manager.using(using).filter(pk=instance.pk).values(*missing).first()
+    if row is not None:  # None: a new row whose primary key was set beforehand
+        instance._audit_loaded = {**(loaded or {}), **row}
+
+
+def _on_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw or not _is_audited(sender):
         return
     from qualityhub.core.models import AuditAction
 
+    current = snapshot(instance)
+    if update_fields is not None:
+        # Only these columns were written; other in-memory edits are not (yet) saved.
+        written = {f.attname for f in _tracked_fields(instance) if f.name in update_fields or f.attname in update_fields}
+        current = {name: value for name, value in current.items() if name in written}
     if created:
-        changes = {name: [None, value] for name, value in snapshot(instance).items() if value not in (None, "", [], {})}
+        changes = {name: [None, value] for name, value in current.items() if value not in (None, "", [], {})}
         _entry(instance, AuditAction.CREATE, changes).save()
     else:
-        changes = diff(instance)
+        changes = {name: change for name, change in diff(instance).items() if name in current}
         if changes:
             _entry(instance, AuditAction.UPDATE, changes).save()
     # What is saved now is the baseline for the next save of this instance.
-    instance._audit_loaded = snapshot(instance)
+    instance._audit_loaded = {**(getattr(instance, "_audit_loaded", None) or {}), **current}
 
 
 def _on_delete(sender, instance, **kwargs):
@@ -184,6 +221,7 @@ def _on_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 
 def connect_signals():
+    pre_save.connect(_on_pre_save, dispatch_uid="qualityhub_audit_pre_save")
     post_save.connect(_on_save, dispatch_uid="qualityhub_audit_save")
     post_delete.connect(_on_delete, dispatch_uid="qualityhub_audit_delete")
     m2m_changed.connect(_on_m2m, dispatch_uid="qualityhub_audit_m2m")

@@ -1,10 +1,10 @@
 """Writes to the registry: one transaction each, audited by the shared mechanism."""
 
-from django.db import transaction
 
 from qualityhub.accounts.choices import OrganisationKind
 from qualityhub.accounts.models import Organisation
 from qualityhub.accounts.services import organisation_set_search_text
+from qualityhub.core.audit import write_service
 from qualityhub.registry.models import EnterpriseProfile, Product, ProductStandard
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
@@ -19,7 +19,7 @@ def _assign(instance, values):
     return changed
 
 
-@transaction.atomic
+@write_service
 def enterprise_save(*, actor, data, instance=None):
     """Create or update an enterprise from a validated ``EnterpriseForm``.
 
@@ -66,7 +66,7 @@ def enterprise_save(*, actor, data, instance=None):
     return organisation, (UPDATED if changed else UNCHANGED)
 
 
-@transaction.atomic
+@write_service
 def product_save(*, actor, data, instance=None):
     """Create or update a product and its executed standards from a validated
     ``ProductForm``; returns (product, outcome) like ``enterprise_save``."""
@@ -103,16 +103,16 @@ def product_save(*, actor, data, instance=None):
     return product, outcome
 
 
-@transaction.atomic
+@write_service
 def product_delete(*, actor, product):
     product.delete()
 
 
-@transaction.atomic
+@write_service
 def certification_save(*, actor, form):
     return form.save()
 
 
-@transaction.atomic
+@write_service
 def certification_delete(*, actor, certification):
     certification.delete()
