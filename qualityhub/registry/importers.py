@@ -9,7 +9,7 @@ from qualityhub.core.imports import Column, ImportSpec, register
 from qualityhub.core.scoping import changeable
 from qualityhub.core.validators import normalise_uscc
 from qualityhub.registry.forms import EnterpriseForm, ProductForm, enterprise_lookups
-from qualityhub.registry.models import Product
+from qualityhub.registry.models import EnterpriseProfile, Product
 from qualityhub.registry.services import enterprise_save, product_save
 
 
@@ -36,13 +36,28 @@ class EnterpriseImport(ImportSpec):
     def prepare(self, actor):
         self._lookups = enterprise_lookups()
 
-    def natural_key(self, data):
+    def natural_key(self, data, actor):
         code = normalise_uscc(data.get("uscc"))
         return (code,) if code else None
 
     def find_existing(self, actor, key):
         existing = Organisation.objects.filter(uscc=key[0]).first()
         return existing
+
+    def current_values(self, existing):
+        values = {"uscc": existing.uscc, "name": existing.name, "region": existing.region.code if existing.region_id else "",
+                  "status": existing.status}
+        profile = EnterpriseProfile.objects.filter(organisation=existing).select_related("industry").first()
+        if profile is not None:
+            values.update(
+                industry=profile.industry.code if profile.industry else "",
+                size=profile.size,
+                honours="、".join(profile.honours.values_list("code", flat=True)),
+                legal_representative=profile.legal_representative,
+                established_on=profile.established_on.isoformat() if profile.established_on else "",
+                address=profile.address,
+            )
+        return values
 
     def form_for(self, actor, data, existing):
         form = EnterpriseForm(data=data, actor=actor, instance=existing, lookups=getattr(self, "_lookups", None))
@@ -74,8 +89,12 @@ class ProductImport(ImportSpec):
     def allowed(self, actor):
         return actor.is_enterprise or actor.is_regulator or actor.is_platform_admin
 
-    def natural_key(self, data):
-        code = normalise_uscc(data.get("enterprise_uscc")) or (None)
+    def natural_key(self, data, actor):
+        code = normalise_uscc(data.get("enterprise_uscc")) or None
+        if code is None and actor.is_enterprise:
+            # A blank code means the enterprise's own: the same product as a row that
+            # spells the code out, so the two must count as duplicates.
+            code = actor.organisation.uscc
         model = (data.get("model") or "").strip()
         return (code, model) if model else None
 
@@ -89,6 +108,19 @@ class ProductImport(ImportSpec):
         else:
             return None
         return qs.select_related("enterprise").first()
+
+    def current_values(self, existing):
+        return {
+            "enterprise_uscc": existing.enterprise.uscc,
+            "name": existing.name,
+            "brand": existing.brand,
+            "model": existing.model,
+            "category": existing.category,
+            "hs_code": existing.hs_code,
+            "standards": "；".join(existing.standards.order_by("pk").values_list("code", flat=True)),
+            "export_markets": "、".join(existing.export_markets or []),
+            "is_public": "是" if existing.is_public else "否",
+        }
 
     def form_for(self, actor, data, existing):
         data = dict(data)

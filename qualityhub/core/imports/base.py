@@ -24,9 +24,12 @@ class ImportSpec:
 
     - ``columns``: the template's columns, in order;
     - ``form_for(actor, data, existing)``: the same form as the single create/edit;
-    - ``natural_key(cleaned)``: identifies a row (duplicates in one file are errors,
-      and re-importing a file updates nothing that is unchanged);
+    - ``natural_key(data, actor)``: identifies a row from its cells (duplicates in one
+      file are errors, and re-importing a file updates nothing that is unchanged); the
+      actor fills what a cell may leave blank (an enterprise's own credit code);
     - ``find_existing(actor, key)``: the stored object for that key, if any;
+    - ``current_values(existing)``: the stored object's fields as cell text, used for
+      the columns a file leaves out (so they keep their values);
     - ``save(actor, form, existing)``: persist one validated row through the domain
       service and return "created", "updated" or "unchanged".
     """
@@ -39,11 +42,14 @@ class ImportSpec:
     def allowed(self, actor):
         return actor.is_authenticated
 
-    def natural_key(self, cleaned):
+    def natural_key(self, data, actor):
         raise NotImplementedError
 
     def find_existing(self, actor, key):
         return None
+
+    def current_values(self, existing):
+        return {}
 
     def form_for(self, actor, data, existing):
         raise NotImplementedError

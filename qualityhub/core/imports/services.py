@@ -65,12 +65,27 @@ def import_job_create(*, actor, spec_key, uploaded_file):
     return job
 
 
+# A running job touches ``updated_at`` at least every PROGRESS_EVERY_SECONDS while it
+# validates; one untouched for this long has lost its worker.
+RESUME_AFTER = timezone.timedelta(minutes=2)
+
+
+def import_job_can_resume(job):
+    return not job.is_finished and job.updated_at < timezone.now() - RESUME_AFTER
+
+
 def import_job_resume(*, actor, job):
     """Queue an unfinished job again (its worker stopped). Safe: nothing was committed
-    unless the job finished, and unchanged rows are skipped."""
-    if job.is_finished:
+    unless the job finished, and unchanged rows are skipped.
+
+    Only a stale job is queued again, with a conditional UPDATE: a job still being
+    worked on (or a second click) must not start a second run of the same file."""
+    unfinished = [ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.COMMITTING]
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=unfinished, updated_at__lt=timezone.now() - RESUME_AFTER
+    ).update(status=ImportStatus.QUEUED, processed_rows=0, updated_at=timezone.now())
+    if not claimed:
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED, processed_rows=0, updated_at=timezone.now())
     from qualityhub.core.tasks import run_import
 
     transaction.on_commit(lambda: run_import.enqueue(job_id=job.pk))
@@ -89,10 +104,23 @@ def _file_kind(job):
 
 
 def _row_dict(spec, header_index, row):
+    """The cells of the columns the file has; columns it leaves out are absent."""
     data = {}
     for column in spec.columns:
         index = header_index.get(column.header)
-        data[column.field] = row[index].strip() if index is not None and index < len(row) else ""
+        if index is not None:
+            data[column.field] = row[index].strip() if index < len(row) else ""
+    return data
+
+
+def _fill_absent(spec, data, existing):
+    """A column the file leaves out says nothing about that field: a stored object
+    keeps its value (a file of names and codes must not clear every other field),
+    a new one gets a blank cell."""
+    current = spec.current_values(existing) if existing is not None else {}
+    for column in spec.columns:
+        if column.field not in data:
+            data[column.field] = current.get(column.field, "")
     return data
 
 
@@ -126,9 +154,14 @@ def import_job_run(*, job_id, actor=None, rows=None):
         from qualityhub.core.scoping import actor_for
 
         actor = actor_for(job.user, job.organisation, via="import")
-    ImportJob.objects.filter(pk=job.pk).update(
+    # Claim the job with a conditional UPDATE: a task delivered twice, or a resumed job
+    # whose first run is still going, must not run the same file twice at once.
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.QUEUED).update(
         status=ImportStatus.VALIDATING, started_at=timezone.now(), processed_rows=0, updated_at=timezone.now()
     )
+    if not claimed:
+        logger.info("import job %s is already being run; skipped", job.pk)
+        return job
     try:
         if rows is None:
             rows = read_rows(job.file.path, _file_kind(job))
@@ -157,10 +190,11 @@ def import_job_run(*, job_id, actor=None, rows=None):
             continue
         data = _row_dict(spec, header_index, row)
         try:
-            key = spec.natural_key(data)
+            key = spec.natural_key(data, actor)
         except Exception:
             key = None
         existing = spec.find_existing(actor, key) if key else None
+        data = _fill_absent(spec, data, existing)
         form = spec.form_for(actor, data, existing)
         if not form.is_valid():
             for field, messages in form.errors.items():
@@ -178,7 +212,7 @@ def import_job_run(*, job_id, actor=None, rows=None):
             errors.append(
                 {
                     "row": row_number,
-                    "column": spec.natural_key_label,
+                    "column": str(spec.natural_key_label),  # a lazy label is not JSON
                     "value": " / ".join(str(k) for k in key),
                     "message": _("与第 %(row)d 行重复（%(label)s相同）。") % {"row": first_row_for_key[key], "label": spec.natural_key_label},
                 }
