@@ -2,10 +2,13 @@
 
 import secrets
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from qualityhub.accounts.choices import OrganisationKind
 from qualityhub.accounts.models import ApiToken, Membership, Organisation, User
 from qualityhub.core.search import spaced
 
@@ -15,6 +18,12 @@ def organisation_set_search_text(organisation):
 
 
 def organisation_create(*, name, uscc, kind, region, status="active", jurisdiction=None):
+    """Register an organisation. A regulator needs a jurisdiction (the province, one
+    city or one district); no other kind may have one."""
+    if kind == OrganisationKind.REGULATOR and jurisdiction is None:
+        raise ValidationError({"jurisdiction": _("市场监管部门必须指定管辖范围（全省、某地市或某区县）。")})
+    if kind != OrganisationKind.REGULATOR and jurisdiction is not None:
+        raise ValidationError({"jurisdiction": _("只有市场监管部门可以设置管辖范围。")})
     organisation = Organisation(
         name=name, uscc=uscc, kind=kind, region=region, city=region.city or region, status=status, jurisdiction=jurisdiction
     )
@@ -25,10 +34,17 @@ def organisation_create(*, name, uscc, kind, region, status="active", jurisdicti
 
 
 def user_create(*, email, name, password, mobile=None, organisation=None, role="staff", is_superuser=False):
+    """Create a user (optionally a member of ``organisation``). The email, mobile
+    number, uniqueness and the password's strength are validated before saving."""
     with transaction.atomic():
-        user = User.objects.create_user(
-            email=email, password=password, name=name, mobile=mobile, is_superuser=is_superuser, is_staff=is_superuser
+        user = User(
+            email=User.objects.normalize_email(email).lower(), name=name, mobile=mobile or None,
+            is_superuser=is_superuser, is_staff=is_superuser,
         )
+        user.full_clean(exclude=["password"])
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+        user.save()
         if organisation is not None:
             Membership.objects.create(user=user, organisation=organisation, role=role)
     return user

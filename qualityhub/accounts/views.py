@@ -66,6 +66,7 @@ class ApiTokenRevokeView(ActorMixin, View):
     def post(self, request, pk):
         token = access(ApiToken, self.actor, pk)
         if not self.actor.is_org_admin:
+            messages.error(request, _("只有机构管理员可以吊销令牌。"))
             return redirect("accounts:token-list")
         services.api_token_revoke(actor=self.actor, token=token)
         messages.success(request, _("令牌已吊销。"))

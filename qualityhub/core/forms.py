@@ -141,8 +141,24 @@ class BootstrapFormMixin:
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
+class YesNoInput(forms.CheckboxInput):
+    """A checkbox that hands the submitted text to ``YesNoField`` unchanged.
+
+    Django's CheckboxInput turns any non-empty text into True, so "否" from a
+    spreadsheet or ``false`` from the API (sent as "否") would mark a product public.
+    An unticked checkbox posts nothing, which still means False.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return False
+        return data.get(name)
+
+
 class YesNoField(forms.BooleanField):
     """A checkbox on a page; 是/否, yes/no, true/false, 1/0 in a spreadsheet."""
+
+    widget = YesNoInput
 
     TRUE = {"是", "y", "yes", "true", "1", "on", "公开", "√"}
     FALSE = {"否", "n", "no", "false", "0", "off", "不公开", "×", ""}

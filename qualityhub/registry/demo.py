@@ -197,7 +197,7 @@ class DemoBuilder:
         rng = self.rng
         products = []
         per_enterprise = {}
-        demo_count = 12
+        demo_count = min(12, self.n_products)  # never more products than asked for
         plan = [demo_enterprise.pk] * demo_count + [rng.choice(enterprise_ids) for _ in range(max(0, self.n_products - demo_count))]
         for enterprise_id in plan:
             name, category, hs, codes = rng.choice(PRODUCTS)

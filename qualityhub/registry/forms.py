@@ -151,20 +151,6 @@ def enterprise_lookups():
     }
 
 
-class YesNoInput(forms.CheckboxInput):
-    """A checkbox that hands the submitted text to ``YesNoField`` unchanged.
-
-    Django's CheckboxInput turns any non-empty text into True, so "否" from a
-    spreadsheet or ``false`` from the API (sent as "否") would mark a product public.
-    An unticked checkbox posts nothing, which still means False.
-    """
-
-    def value_from_datadict(self, data, files, name):
-        if name not in data:
-            return False
-        return data.get(name)
-
-
 class ProductForm(BootstrapFormMixin, forms.Form):
     """A product. Natural key: the enterprise and the model (型号)."""
 
@@ -177,7 +163,7 @@ class ProductForm(BootstrapFormMixin, forms.Form):
     standards = ListField(label=_l("执行标准"), required=False, item_validator=validate_standard_code,
                           help_text=_l("多个标准用顿号、逗号或分号分隔"))
     export_markets = ListField(label=_l("出口市场"), required=False, help_text=_l("国家名称或ISO代码，如 美国、DE"))
-    is_public = YesNoField(label=_l("公开"), required=False, initial=True, widget=YesNoInput)
+    is_public = YesNoField(label=_l("公开"), required=False, initial=True)
 
     def __init__(self, *args, actor, instance=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,6 +22,8 @@ class Command(BaseCommand):
             raise CommandError("The database already holds organisations; seed_demo needs an empty database.")
         if enterprises < 1:
             raise CommandError("--enterprises must be at least 1")
+        if products is not None and products < 0:
+            raise CommandError("--products must not be negative")
         started = time.monotonic()
         DemoBuilder(enterprises=enterprises, products=products, stdout=self.stdout).build()
         analyse()
