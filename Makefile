@@ -72,7 +72,7 @@ test: deps frontend chromium
 
 # Regenerate the compiled translation catalogues after editing locale/*/django.po.
 messages: deps
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=node_modules --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=node_modules --ignore=.venv
 
 bench: migrate
