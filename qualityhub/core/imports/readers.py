@@ -7,10 +7,13 @@ decompression bomb is refused instead of exhausting memory.
 
 import csv
 import io
+import logging
 import zipfile
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class FileRejected(Exception):
@@ -88,7 +91,9 @@ def read_rows(path, kind):
             sheet = workbook.get_sheet_by_index(0)
             raw = sheet.to_python(skip_empty_area=False)
         except Exception as exc:  # calamine raises its own error types for corrupt parts
-            raise FileRejected(_("无法读取 Excel 文件：%(reason)s") % {"reason": str(exc)[:200]})
+            # calamine's own words are English and technical: log them, tell the user what to do.
+            logger.info("unreadable workbook %s: %s", path, exc)
+            raise FileRejected(_("无法读取 Excel 文件：文件已损坏或不是有效的 .xlsx 工作簿。请用 Excel 或 WPS 打开后另存为 .xlsx 再上传。"))
         rows = [[_cell_text(v) for v in row] for row in raw]
     else:
         with open(path, "rb") as fh:
