@@ -241,6 +241,9 @@ def test_an_unknown_filter_value_lists_nothing_instead_of_crashing(actors):
     assert response.status_code == 200
     assert _names(response) == []
     assert "industry" in response.context["filter"].form.errors
+    # The page says which filter is wrong instead of silently showing an empty list.
+    warning = response.content.decode().split('id="filter-errors"')[1].split("</div>")[0]
+    assert "筛选条件有误" in warning and "行业" in warning and "地市" in warning
 
 
 @pytest.mark.parametrize("fragment, expected", [("甲电器", {"深圳市甲电器有限公司"}), ("乙五金", {"深圳市乙五金有限公司"}),
