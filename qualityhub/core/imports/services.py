@@ -9,6 +9,7 @@ import os
 import time
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,10 +94,15 @@ def import_job_resume(*, actor, job):
 
 
 def _finish(job, status, **fields):
-    fields.update(status=status, finished_at=timezone.now(), updated_at=timezone.now())
+    stored = job.file.name
+    fields.update(status=status, finished_at=timezone.now(), updated_at=timezone.now(), file="")
     ImportJob.objects.filter(pk=job.pk).update(**fields)
     for key, value in fields.items():
         setattr(job, key, value)
+    # A finished job is never read again (its errors are kept on the job), and the
+    # uploads hold other organisations' business data: do not keep them on disk.
+    if stored:
+        transaction.on_commit(lambda: default_storage.delete(stored))
 
 
 def _file_kind(job):

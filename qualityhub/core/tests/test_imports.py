@@ -880,3 +880,17 @@ def test_import_pages_offer_only_the_specs_the_actor_may_use(actors):
     assert actors.owner.client().get(reverse("core:import-create", args=["enterprises"])).status_code == 404
     regulator_page = actors.regulator_same_city.client().get(reverse("core:import-list")).content.decode()
     assert reverse("core:import-create", args=["enterprises"]) in regulator_page
+
+
+@pytest.mark.parametrize("bad", [False, True], ids=["done", "failed"])
+def test_a_finished_job_does_not_keep_the_uploaded_file(actors, settings, tmp_path, bad, django_capture_on_commit_callbacks):
+    """Uploads hold an organisation's business data; once the job ends nothing reads them."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    rows = enterprise_rows(2)
+    if bad:
+        rows[1][0] = "not-a-credit-code"
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(actors.regulator_same_city.actor, "enterprises", "企业.xlsx", xlsx_bytes(ENTERPRISE_HEADERS, rows))
+    assert job.status == (ImportStatus.FAILED if bad else ImportStatus.DONE)
+    assert job.file.name == "" and job.original_name == "企业.xlsx"
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
