@@ -76,7 +76,7 @@ messages: deps
 	$(PY) manage.py compilemessages --ignore=node_modules --ignore=.venv
 
 bench: migrate
-	$(PY) bench/registry_bench.py
+	$(PY) bench/registry_bench.py --reuse $(BENCH_ARGS)
 
 clean:
 	rm -rf var/static var/test-*.sqlite3*

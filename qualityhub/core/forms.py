@@ -5,6 +5,9 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -128,12 +131,51 @@ class FlexibleDateField(forms.DateField):
     default_error_messages = {"invalid": _("日期格式不正确，应如 2023-05-01。")}
 
 
+class FastSelectMixin:
+    """Renders a select's options in Python instead of one template per option.
+
+    The list pages' filter has 117 industries, 21 cities and the honours: rendered
+    option by option through the form templates, that was a third of the page's time
+    (bench/registry_bench.py). The HTML is the same as Django's.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group_name, options, _index in widget["optgroups"]:
+            html = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (("" if o["value"] is None else str(o["value"]), flatatt(o["attrs"]), o["label"]) for o in options),
+            )
+            parts.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html)
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), mark_safe("".join(parts))
+        )
+
+
+class FastSelect(FastSelectMixin, forms.Select):
+    pass
+
+
+class FastSelectMultiple(FastSelectMixin, forms.SelectMultiple):
+    pass
+
+
+FAST_WIDGETS = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
+
+
 class BootstrapFormMixin:
-    """Tabler/Bootstrap classes on every widget."""
+    """Tabler/Bootstrap classes on every widget (and selects that render fast)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            fast = FAST_WIDGETS.get(type(field.widget))
+            if fast is not None:
+                old = field.widget
+                field.widget = fast(attrs=old.attrs, choices=old.choices)
+                field.widget.is_required = old.is_required
             widget = field.widget
             css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else (
                 "form-select" if isinstance(widget, (forms.Select, forms.SelectMultiple)) else "form-control"
