@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from qualityhub.accounts.choices import OrganisationKind
 from qualityhub.accounts.models import ApiToken, Membership, Organisation, User
-from qualityhub.core.search import spaced
+from qualityhub.core.search import indexed_text
 
 
 def organisation_set_search_text(organisation):
-    organisation.search_text = spaced(organisation.name)
+    organisation.search_text = indexed_text(organisation.name)
 
 
 def organisation_create(*, name, uscc, kind, region, status="active", jurisdiction=None):

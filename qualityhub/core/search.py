@@ -2,18 +2,23 @@
 
 Chinese has no spaces between words and users type any fragment ("美的", "电器"), so
 a word index does not fit and ``LIKE '%…%'`` scans every row. Instead each indexed
-text is stored with its characters separated by spaces and searched as a *phrase of
-characters*: PostgreSQL's full-text search with the ``simple`` configuration and a
-GIN index, SQLite's FTS5. A phrase of consecutive characters matches exactly the
-rows containing the fragment, for fragments of any length.
+text is stored as its overlapping *character pairs* plus its last character
+("美的集团" -> "美的 的集 集团 团") and searched with PostgreSQL's full-text search
+(``simple`` configuration, GIN index) or SQLite's FTS5:
+
+- a fragment of two or more characters is the phrase of its pairs ("的集团" ->
+  "的集" then "集团" at consecutive positions): exactly the rows containing it;
+- one character is a prefix query ("集*"): every occurrence starts a pair, or is the
+  final character.
+
+Pairs, not single characters: GIN keeps no positions, so PostgreSQL rechecks every
+candidate row of a phrase query. With single characters the candidates of "江市"
+were all rows holding both characters anywhere (tens of thousands at a million
+enterprises); a pair is one lexeme, whose posting list is the answer. Punctuation and
+spaces are dropped from both sides, so "甲（集团）" is found by "甲集团" too.
 
 On PostgreSQL the tsvector is a stored generated column (``search_vector``) with the
-GIN index on it. GIN keeps no word positions, so every candidate row is rechecked for
-the phrase; with an expression index that recheck re-parsed the text (about 16 µs a
-row), and a province-wide search for a rare fragment, which the planner answers by
-walking the primary key newest-first, took over a second at a million rows
-(bench/registry_bench.py). Reading the stored vector makes the recheck cheap on
-either plan.
+GIN index on it, so a recheck reads the stored vector instead of parsing the text.
 """
 
 import re
@@ -23,7 +28,7 @@ from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
-_SPACE_RE = re.compile(r"\s+")
+_NOT_SEARCHABLE_RE = re.compile(r"[\W_]+")
 # A fragment with at least this many matches is searched in page order (see condition).
 DENSE_MATCHES = 2000
 # PostgreSQL: a fragment found in at least DENSE_SAMPLE_HITS of the newest
@@ -32,14 +37,31 @@ DENSE_SAMPLE = 5000
 DENSE_SAMPLE_HITS = 25
 
 
-def spaced(text):
-    """"美的集团 TCL" -> "美 的 集 团 t c l" (the indexed form)."""
-    return " ".join(ch for ch in _SPACE_RE.sub("", str(text or "").lower()))
+def _searchable(text):
+    return _NOT_SEARCHABLE_RE.sub("", str(text or "").lower())
+
+
+def _pairs(chars):
+    return [chars[i : i + 2] for i in range(len(chars) - 1)]
+
+
+def indexed_text(text):
+    """"美的集团 TCL" -> "美的 的集 集团 团t tc cl l" (what the index stores)."""
+    chars = _searchable(text)
+    return " ".join(_pairs(chars) + [chars[-1:]]) if chars else ""
+
+
+def _query_terms(query):
+    """(terms, is_prefix): the pairs of a fragment, or its one character as a prefix."""
+    chars = _searchable(query)
+    if len(chars) == 1:
+        return [chars], True
+    return _pairs(chars), False
 
 
 @dataclass(frozen=True)
 class SearchIndex:
-    """A character-phrase index on ``table.column`` (holding ``spaced`` text)."""
+    """A character-pair index on ``table.column`` (holding ``indexed_text``)."""
 
     table: str
     column: str = "search_text"
@@ -98,35 +120,44 @@ class SearchIndex:
 
         return [migrations.RunPython(forwards, backwards)]
 
-    def condition(self, query):
-        """A boolean expression: the row's text contains ``query``."""
-        phrase = spaced(query)
+    def condition(self, query, within=None):
+        """A boolean expression: the row's text contains ``query``. ``within`` (the
+        queryset the page comes from) lets the plan choice look at the rows the
+        actor may see: a regulator's city, not the whole province."""
+        terms, is_prefix = _query_terms(query)
         if connection.vendor == "postgresql":
             t, v, pk = self.table, self.vector_column, self.pk
-            match = f"{v} @@ phraseto_tsquery('simple', %s)"
-            # The planner estimates a phrase's matches from its characters' separate
-            # frequencies, often wrongly by 30x either way; for a newest-first page it
-            # then walks the whole table for a rare fragment ("江市科智": 34 rows, 0.25 s)
-            # or rechecks every match of a common one. So count the matches among
-            # the newest DENSE_SAMPLE rows (cheap: no index, no recheck) and pick the
-            # plan: a common fragment is tested row by row in page order
-            # (``ts_match_vq`` is ``@@`` called as a function: not indexable, and
-            # estimated as unselective), a rare one is collected from the GIN index
-            # first into an array of ids.
+            # Terms are letters and digits only (see _searchable): safe inside to_tsquery.
+            tsquery, param = (
+                ("to_tsquery('simple', %s)", f"'{terms[0]}':*") if is_prefix
+                else ("phraseto_tsquery('simple', %s)", " ".join(terms))
+            )
+            # The planner estimates a fragment's matches badly (by 30x either way);
+            # for a newest-first page it then walks the whole table for a rare one or
+            # rechecks every match of a common one. So count the matches among the
+            # newest DENSE_SAMPLE rows (cheap: no index) and pick the plan: a common
+            # fragment is tested row by row in page order (``ts_match_vq`` is ``@@``
+            # called as a function: not indexable, estimated as unselective), a rare
+            # one is collected from the GIN index first into an array of ids.
+            if within is None:
+                sample, sample_params = f"SELECT {pk} FROM {t} ORDER BY {pk} DESC LIMIT {DENSE_SAMPLE}", ()
+            else:
+                sample, sample_params = (
+                    within.order_by(f"-{pk}").values_list(pk)[:DENSE_SAMPLE].query.sql_with_params()
+                )
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT count(*) FROM (SELECT {v} FROM {t} ORDER BY {pk} DESC LIMIT {DENSE_SAMPLE}) r "
-                    f"WHERE ts_match_vq(r.{v}, phraseto_tsquery('simple', %s))",
-                    [phrase],
+                    f"SELECT count(*) FROM {t} WHERE {pk} IN ({sample}) AND ts_match_vq({t}.{v}, {tsquery})",
+                    [*sample_params, param],
                 )
                 dense = cursor.fetchone()[0] >= DENSE_SAMPLE_HITS
             if dense:
-                sql = f"ts_match_vq({t}.{v}, phraseto_tsquery('simple', %s))"
+                sql = f"ts_match_vq({t}.{v}, {tsquery})"
             else:
-                sql = f"{t}.{pk} = ANY(ARRAY(SELECT {pk} FROM {t} WHERE {match}))"
-            return RawSQL(sql, [phrase], output_field=BooleanField())
+                sql = f"{t}.{pk} = ANY(ARRAY(SELECT {pk} FROM {t} WHERE {v} @@ {tsquery}))"
+            return RawSQL(sql, [param], output_field=BooleanField())
         if connection.vendor == "sqlite":
-            fts_query = '"' + phrase.replace('"', '""') + '"'
+            fts_query = f'"{terms[0]}"*' if is_prefix else '"' + " ".join(terms) + '"'
             # SQLite starts from the FTS matches and sorts them for the page: right for
             # a rare fragment, slow for a common one ("深圳": 180,000 rows at a million
             # enterprises). For a common fragment a unary "+" keeps the id out of the
@@ -145,12 +176,12 @@ class SearchIndex:
                 [fts_query],
                 output_field=BooleanField(),
             )
-        return RawSQL(f"{self.table}.{self.column} LIKE %s", [f"%{phrase}%"], output_field=BooleanField())
+        pattern = terms[0] if is_prefix else " ".join(terms)
+        return RawSQL(f"{self.table}.{self.column} LIKE %s", [f"%{pattern}%"], output_field=BooleanField())
 
     def filter(self, queryset, query):
-        phrase = spaced(query)
-        if not phrase:
+        if not str(query or "").strip():
             return queryset
-        if not re.search(r"\w", phrase):
-            return queryset.none()  # only punctuation: neither index keeps it
-        return queryset.filter(self.condition(query))
+        if not _searchable(query):
+            return queryset.none()  # only punctuation: the index keeps none
+        return queryset.filter(self.condition(query, within=queryset))

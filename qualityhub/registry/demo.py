@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from qualityhub.accounts.choices import MembershipRole, OrganisationKind, RegionLevel
 from qualityhub.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from qualityhub.accounts.models import Membership, Organisation, User
-from qualityhub.core.search import spaced
+from qualityhub.core.search import indexed_text
 from qualityhub.core.validators import USCC_ALPHABET, uscc_check_character
 from qualityhub.registry.choices import CertificationKind, EnterpriseSize
 from qualityhub.registry.models import (
@@ -107,7 +107,7 @@ class DemoBuilder:
     def org(self, name, kind, region, jurisdiction=None, **kwargs):
         return Organisation(
             name=name, uscc=self.code(region.code, **kwargs), kind=kind, region=region,
-            city=region.city or region, jurisdiction=jurisdiction, search_text=spaced(name),
+            city=region.city or region, jurisdiction=jurisdiction, search_text=indexed_text(name),
         )
 
     @transaction.atomic

@@ -49,8 +49,13 @@ def enterprise_queryset():
 def enterprise_list(*, actor):
     return (
         visible(enterprise_queryset(), actor)
-        .select_related("region", "city", "profile", "profile__industry")
-        .prefetch_related(Prefetch("profile__honours", queryset=HonourTag.objects.order_by("sort")))
+        # Regions are prefetched, not joined: with hash joins on the region table
+        # PostgreSQL joined every match of a name search before it sorted and cut the
+        # page (3,755 rows for "达电" at a million enterprises, 130 ms). The
+        # one-to-one profile joins keep the newest-first index order, so the scan
+        # stops after one page.
+        .select_related("profile", "profile__industry")
+        .prefetch_related("region", "city", Prefetch("profile__honours", queryset=HonourTag.objects.order_by("sort")))
     )
 
 

@@ -54,7 +54,7 @@ def test_it_creates_an_organisation_with_its_city_and_search_text():
     assert organisation.region_id == "440305"
     assert organisation.city_id == "440300"
     assert organisation.status == "active"
-    assert organisation.search_text == "深 圳 市 甲 电 器 有 限 公 司"
+    assert organisation.search_text == "深圳 圳市 市甲 甲电 电器 器有 有限 限公 公司 司"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 
 from qualityhub.accounts.choices import MembershipRole, OrganisationKind
 from qualityhub.accounts.models import Membership, Organisation, User
-from qualityhub.core.search import spaced
+from qualityhub.core.search import indexed_text
 from qualityhub.registry.demo import make_uscc
 from qualityhub.registry.models import EnterpriseProfile, Product, ProductStandard, Region
 
@@ -47,7 +47,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     region = factory.LazyFunction(lambda: region("440305"))
     city = factory.LazyAttribute(lambda o: o.region.city or o.region)
     uscc = factory.LazyAttribute(lambda o: unique_uscc(o.region.code))
-    search_text = factory.LazyAttribute(lambda o: spaced(o.name))
+    search_text = factory.LazyAttribute(lambda o: indexed_text(o.name))
 
 
 class EnterpriseFactory(OrganisationFactory):

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from qualityhub.accounts.models import Organisation
-from qualityhub.core.search import spaced
+from qualityhub.core.search import indexed_text
 from qualityhub.core.testing.factories import EnterpriseFactory, region
 from qualityhub.registry import selectors, services
 from qualityhub.registry.forms import EnterpriseForm
@@ -31,10 +31,12 @@ def _search(query, queryset=None):
     return set(organisation_search(queryset, query).values_list("name", flat=True))
 
 
-def test_spaced_separates_characters_and_lowercases():
-    assert spaced("美的集团 TCL") == "美 的 集 团 t c l"
-    assert spaced("") == ""
-    assert spaced(None) == ""
+def test_the_index_holds_overlapping_character_pairs_and_the_last_character():
+    assert indexed_text("美的集团 TCL") == "美的 的集 集团 团t tc cl l"
+    assert indexed_text("甲（集团）") == "甲集 集团 团"  # punctuation is not searchable
+    assert indexed_text("美") == "美"
+    assert indexed_text("") == ""
+    assert indexed_text(None) == ""
 
 
 def test_a_two_character_fragment_finds_every_name_containing_it(names):
@@ -49,6 +51,27 @@ def test_a_four_character_fragment_matches_only_consecutive_characters(names):
     assert _search("美的电器") == {"广东美的电器股份有限公司"}
     assert _search("电子器件") == {"深圳市电子器件有限公司"}
     assert _search("格力电器") == {"珠海格力电器股份有限公司"}
+
+
+def test_one_character_finds_it_anywhere_in_the_name_including_the_end(names):
+    assert _search("格") == {"珠海格力电器股份有限公司"}
+    assert _search("M") == {"3M中国有限公司"}
+    assert "珠海格力电器股份有限公司" in _search("司")  # only ever the last character
+    assert _search("龘") == set()
+
+
+def test_odd_length_fragments_and_fragments_at_either_end(names):
+    assert _search("的电器") == {"广东美的电器股份有限公司"}
+    assert _search("珠海格") == {"珠海格力电器股份有限公司"}
+    assert _search("中国有限公司") == {"3M中国有限公司"}
+    assert _search("有限公司司") == set()
+
+
+def test_punctuation_in_a_name_or_a_query_does_not_get_in_the_way(actors):
+    EnterpriseFactory(name="深圳市甲（集团）有限公司", region=region("440305"))
+    assert _search("甲（集团）") == {"深圳市甲（集团）有限公司"}
+    assert _search("甲集团") == {"深圳市甲（集团）有限公司"}
+    assert _search("（集团") == {"深圳市甲（集团）有限公司"}
 
 
 def test_characters_present_but_not_adjacent_are_no_match(names):

@@ -58,7 +58,7 @@ def test_a_city_regulator_registers_an_enterprise_in_its_city(actors):
     enterprise.refresh_from_db()
     assert enterprise.kind == "enterprise"
     assert (enterprise.region_id, enterprise.city_id) == ("440305", "440300")
-    assert enterprise.search_text.startswith("深 圳 市")
+    assert enterprise.search_text.startswith("深圳 圳市")
     assert enterprise.profile.industry_id == "38"
     assert enterprise.profile.size == "small"
     assert enterprise.profile.established_on == datetime.date(2015, 3, 1)
