@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "qualityhub.core.staticfiles.StaticFilesConfig",  # collects no Redoc
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
@@ -179,7 +179,11 @@ NODE_MODULES = BASE_DIR / "node_modules"
 # `make`), never from a CDN and never copied into the repository.
 STATICFILES_DIRS = [
     BASE_DIR / "qualityhub" / "static",
-    ("vendor/tabler", NODE_MODULES / "@tabler" / "core" / "dist"),
+    # Tabler's css, js and img only: its libs/ folder holds optional third-party
+    # plugins (video player, rich-text editor …) that load assets from outside hosts.
+    ("vendor/tabler/css", NODE_MODULES / "@tabler" / "core" / "dist" / "css"),
+    ("vendor/tabler/js", NODE_MODULES / "@tabler" / "core" / "dist" / "js"),
+    ("vendor/tabler/img", NODE_MODULES / "@tabler" / "core" / "dist" / "img"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]

@@ -125,3 +125,22 @@ def test_an_unreachable_database_answers_503_without_the_drivers_message(monkeyp
     text = response.content.decode()
     for leak in ("db.internal", "10.0.0.5", "5432", "qualityhub", "password"):
         assert leak not in text
+
+
+def test_collected_static_files_are_only_what_runs_offline():
+    """collectstatic gathers no asset bundle that loads from an outside host: no Redoc
+    (its fonts come from a CDN) and none of Tabler's optional libs/ plugins."""
+    from django.apps import apps
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.apps import StaticFilesConfig
+
+    ignore = apps.get_app_config("staticfiles").ignore_patterns
+    assert "redoc" in ignore and StaticFilesConfig.ignore_patterns != ignore
+    collected = {
+        f"{storage.prefix}/{path}" if getattr(storage, "prefix", None) else path
+        for finder in finders.get_finders()
+        for path, storage in finder.list(ignore)
+    }
+    assert "vendor/tabler/css/tabler.min.css" in collected and "vendor/echarts/echarts.min.js" in collected
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in collected
+    assert not [p for p in collected if p.startswith("vendor/tabler/libs/") or "redoc" in p]
