@@ -76,6 +76,18 @@ class Actor:
 ANONYMOUS = Actor()
 
 
+def within_jurisdiction(jurisdiction, *, city_id, region_id):
+    """Whether a place (its city and district codes) lies inside a regulator's
+    jurisdiction: the province, one city or one district."""
+    if jurisdiction is None:
+        return False
+    if jurisdiction.level == RegionLevel.PROVINCE:
+        return True
+    if jurisdiction.level == RegionLevel.CITY:
+        return city_id == jurisdiction.pk
+    return region_id == jurisdiction.pk
+
+
 @dataclass
 class ScopeRule:
     """How rows of one model relate to the organisation that owns them.
@@ -120,25 +132,15 @@ class ScopeRule:
             return Q(**{self._lookup("city_id"): region.pk})
         return Q(**{self._lookup("region_id"): region.pk})
 
-    @staticmethod
-    def _own_within_jurisdiction(actor):
-        """Whether the regulator's own organisation lies inside its jurisdiction, so
-        that its own rows already satisfy ``jurisdiction_q``."""
-        region, org = actor.jurisdiction, actor.organisation
-        if region is None:
-            return False
-        if region.level == RegionLevel.PROVINCE:
-            return True
-        if region.level == RegionLevel.CITY:
-            return org.city_id == region.pk
-        return org.region_id == region.pk
 
     def _own_or_jurisdiction_q(self, actor):
         # "own OR in jurisdiction" when the first is implied by the second is not just
         # redundant: SQLite answers an OR of two indexed terms by collecting every row
         # of the city and sorting them, so a city regulator's newest-first enterprise
         # list took a second at a million enterprises (bench/registry_bench.py).
-        if self._own_within_jurisdiction(actor):
+        # The regulator's own rows already satisfy jurisdiction_q.
+        org = actor.organisation
+        if within_jurisdiction(actor.jurisdiction, city_id=org.city_id, region_id=org.region_id):
             return self.jurisdiction_q(actor)
         return self.own_q(actor) | self.jurisdiction_q(actor)
 

@@ -16,7 +16,7 @@ from qualityhub.core.forms import (
     LookupMultipleChoiceField,
     YesNoField,
 )
-from qualityhub.core.scoping import changeable
+from qualityhub.core.scoping import changeable, within_jurisdiction
 from qualityhub.core.validators import normalise_uscc, validate_hs_code, validate_standard_code, validate_uscc
 from qualityhub.registry.choices import CertificationKind, EnterpriseSize
 from qualityhub.registry.countries import country_code
@@ -86,7 +86,7 @@ class EnterpriseForm(BootstrapFormMixin, forms.Form):
             raise ValidationError(_("未知的地区“%(value)s”，请填写区县名称或6位区划代码。") % {"value": code})
         if self.fields["region"].disabled:
             return region
-        if not (self.actor.is_platform_admin or _in_jurisdiction(self.actor, region)):
+        if not (self.actor.is_platform_admin or within_jurisdiction(self.actor.jurisdiction, city_id=region.city_id, region_id=region.pk)):
             raise ValidationError(_("“%(region)s”不在本部门的管辖范围内。") % {"region": region.full_name})
         return region
 
@@ -112,17 +112,6 @@ class EnterpriseForm(BootstrapFormMixin, forms.Form):
         if self.instance is None and not (self.actor.is_regulator or self.actor.is_platform_admin):
             raise ValidationError(_("只有市场监管部门可以登记新企业。"))
         return cleaned
-
-
-def _in_jurisdiction(actor, region):
-    jurisdiction = actor.jurisdiction
-    if jurisdiction is None:
-        return False
-    if jurisdiction.level == RegionLevel.PROVINCE:
-        return True
-    if jurisdiction.level == RegionLevel.CITY:
-        return region.city_id == jurisdiction.pk
-    return region.pk == jurisdiction.pk
 
 
 def enterprise_lookups():
