@@ -4,11 +4,12 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from qualityhub.accounts.models import Organisation
+from qualityhub.core.tables import QualityTable
 from qualityhub.registry.countries import country_name
 from qualityhub.registry.models import Product
 
 
-class EnterpriseTable(tables.Table):
+class EnterpriseTable(QualityTable):
     name = tables.Column(verbose_name=_("企业名称"), linkify=("registry:enterprise-detail", {"pk": tables.A("pk")}))
     uscc = tables.Column(verbose_name=_("统一社会信用代码"))
     city = tables.Column(verbose_name=_("地市"), accessor="city__name", order_by=("city",))
@@ -44,7 +45,7 @@ class EnterpriseTable(tables.Table):
         return record.get_status_display()
 
 
-class ProductTable(tables.Table):
+class ProductTable(QualityTable):
     name = tables.Column(verbose_name=_("产品名称"), linkify=("registry:product-detail", {"pk": tables.A("pk")}))
     brand = tables.Column(verbose_name=_("品牌"))
     model = tables.Column(verbose_name=_("型号规格"))
