@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "qualityhub.core",
     "qualityhub.accounts",
     "qualityhub.registry",
+    "qualityhub.credit",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,9 @@ IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", 20 * 102
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024))
 IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", 100))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))
+# Evidence, reports and other attachments (core/attachments.py).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+ATTACHMENT_MAX_FILES = 10
 # Files with more rows than this are validated and committed by the task worker with a
 # progress bar; smaller ones are handled within the request.
 IMPORT_BACKGROUND_THRESHOLD = int(os.environ.get("IMPORT_BACKGROUND_THRESHOLD", 200))

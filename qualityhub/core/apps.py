@@ -14,4 +14,6 @@ class CoreConfig(AppConfig):
         navigation.register(_("工作台"), "core:dashboard", order=0)
         navigation.register(_("导入"), "core:import-list", order=80,
                             visible=lambda a: a.is_authenticated and (a.is_regulator or a.is_enterprise or a.is_platform_admin))
+        navigation.register(_("通知"), "core:notification-list", order=85,
+                            visible=lambda a: a.is_authenticated and a.organisation is not None)
         navigation.register(_("API 令牌"), "accounts:token-list", order=90, visible=lambda a: a.is_org_admin and a.organisation is not None)

@@ -137,3 +137,30 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return self.worker_id
+
+
+class Notification(models.Model):
+    """A message to an organisation's people: a record awaiting approval, a record
+    that concerns them, a class change. Addressed to the organisation (everyone acting
+    for it sees it) or to one user."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("接收机构"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["organisation", "-id"], name="notification_org_idx")]
+
+    def __str__(self):
+        return self.title

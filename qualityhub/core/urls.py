@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("organisation/switch/", views.set_active_organisation, name="organisation-switch"),
     path("audit/<str:model>/<str:pk>/", views.AuditLogView.as_view(), name="audit-log"),
+    path("notifications/", views.NotificationListView.as_view(), name="notification-list"),
     path("imports/", views.ImportListView.as_view(), name="import-list"),
     path("imports/new/<slug:spec>/", views.ImportCreateView.as_view(), name="import-create"),
     path("imports/template/<slug:spec>.xlsx", views.ImportTemplateView.as_view(), name="import-template"),

@@ -266,3 +266,22 @@ def set_active_organisation(request):
         raise Http404
     request.session[ACTIVE_ORGANISATION_SESSION_KEY] = organisation_id
     return HttpResponseRedirect(reverse("core:dashboard"))
+
+
+class NotificationListView(ActorMixin, View):
+    """The organisation's inbox, newest first, 50 a page; opening a page marks what it
+    shows as read."""
+
+    template_name = "core/notification_list.html"
+
+    def get(self, request):
+        from django.core.paginator import Paginator
+
+        from qualityhub.core.notifications import mark_read, notifications_for
+
+        page = Paginator(notifications_for(self.actor), 50).get_page(request.GET.get("page"))
+        items = list(page.object_list)
+        unread = [n.pk for n in items if n.read_at is None]
+        if unread:
+            mark_read(actor=self.actor, ids=unread)
+        return render(request, self.template_name, {"page": page, "items": items, "unread": set(unread)})

@@ -1,0 +1,1 @@
+"""Spreadsheet import of credit records."""

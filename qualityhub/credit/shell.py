@@ -1,0 +1,7 @@
+"""What the credit app contributes to the shared shell: navigation and dashboard cards."""
+
+from django.utils.translation import gettext_lazy as _
+
+from qualityhub.core import navigation
+
+navigation.register(_("信用记录"), "credit:record-list", order=40, visible=lambda a: a.is_authenticated and a.organisation is not None)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from qualityhub.credit import views
+
+app_name = "credit"
+
+urlpatterns = [
+    path("records/", views.RecordListView.as_view(), name="record-list"),
+    path("records/<int:pk>/", views.RecordDetailView.as_view(), name="record-detail"),
+]
