@@ -9,6 +9,7 @@ from qualityhub.core.api_conventions import UnknownEndpointView
 api_v1 = [
     path("", include("qualityhub.registry.api_urls")),
     path("", include("qualityhub.accounts.api_urls")),
+    path("", include("qualityhub.credit.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", UnknownEndpointView.as_view(), name="unknown-endpoint"),

@@ -4,7 +4,8 @@ Pagination and the error shape live in ``api_conventions`` (DRF imports them fro
 settings while it loads, before this module can be imported)."""
 
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from qualityhub.core import audit
@@ -55,3 +56,48 @@ class ScopedViewSet(viewsets.ModelViewSet):
         instance = self.get_object()
         self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _form_errors(form):
+    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+
+
+class FormBackedSerializer(serializers.Serializer):
+    """Validates input with the domain's Django form, so the API accepts exactly what the
+    page and the importer accept and answers with the same messages."""
+
+    form_class = None
+
+    def form_data(self, attrs):
+        data = {}
+        for name, value in self.initial_data.items():
+            if isinstance(value, list):
+                data[name] = "；".join(str(v) for v in value)
+            elif isinstance(value, bool):
+                data[name] = "是" if value else "否"
+            elif value is None:
+                data[name] = ""
+            else:
+                data[name] = str(value)
+        if self.instance is not None and self.partial:
+            for name, value in self.current_values().items():
+                data.setdefault(name, value)
+        return data
+
+    def current_values(self):
+        return {}
+
+    def validate(self, attrs):
+        actor = self.context["actor"]
+        form = self.form_class(data=self.form_data(attrs), actor=actor, instance=self.instance)
+        if not form.is_valid():
+            raise ValidationError(_form_errors(form))
+        self.validated_form = form
+        return attrs
+
+
+class ActorContextMixin:
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["actor"] = self.actor
+        return context

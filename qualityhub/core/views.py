@@ -44,7 +44,7 @@ class ActorMixin(LoginRequiredMixin):
         return actor_from_request(self.request)
 
 
-class ListPageView(ActorMixin, SingleTableMixin, FilterView):
+class ListPageMixin(SingleTableMixin):
     """A filtered, sorted, paginated list whose table also exports to .xlsx.
 
     With ``?export=xlsx`` the same filtered queryset and table columns are written to
@@ -91,6 +91,19 @@ class ListPageView(ActorMixin, SingleTableMixin, FilterView):
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
             return xlsx_response(f"{self.export_name}-{stamp}.xlsx", [table_sheet(str(self.page_title), table)])
         return super().render_to_response(context, **kwargs)
+
+
+class ListPageView(ActorMixin, ListPageMixin, FilterView):
+    """A list page for signed-in users."""
+
+
+class PublicListPageView(ListPageMixin, FilterView):
+    """A list page anyone may open (the good-standing list); the queryset must be
+    scoped for the anonymous actor too."""
+
+    @property
+    def actor(self):
+        return actor_from_request(self.request)
 
 
 class DashboardView(ActorMixin, TemplateView):

@@ -74,12 +74,15 @@ def _record_url(record):
 
 
 def _take_effect(record, *, today=None):
+    """Put the record in effect (and save it): its publicity period and, for a
+    negative record, the subject's objection deadline start today."""
     today = today or _today()
     kind_rule = rule(record.kind)
     record.status = RecordStatus.ACTIVE
     record.effective_on = today
     record.publicity_until = today + datetime.timedelta(days=kind_rule.publicity_days)
     record.objection_deadline = deadline_after(today, OBJECTION_DAYS) if kind_rule.negative else None
+    record.save()
     if kind_rule.negative:
         notify(
             organisation=record.subject,
@@ -167,7 +170,6 @@ def record_submit(*, actor, data, channel, files=(), source_module="", source_ke
             )
     else:
         _take_effect(record)
-        record.save()
         _changed([subject.pk])
     _attach(actor=actor, record=record, files=files, purpose=EvidencePurpose.RECORD)
     return record, CREATED
@@ -199,7 +201,6 @@ def record_approve(*, actor, record):
     record.approved_by = actor.user
     record.approved_at = timezone.now()
     _take_effect(record)
-    record.save()
     _changed([record.subject_id])
     return record
 

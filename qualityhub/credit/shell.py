@@ -1,7 +1,26 @@
 """What the credit app contributes to the shared shell: navigation and dashboard cards."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qualityhub.core import navigation
+from qualityhub.core import dashboard, navigation
+from qualityhub.credit import selectors
 
-navigation.register(_("信用记录"), "credit:record-list", order=40, visible=lambda a: a.is_authenticated and a.organisation is not None)
+navigation.register(_("信用记录"), "credit:record-list", order=40,
+                    visible=lambda a: a.is_authenticated and (a.organisation is not None or a.is_platform_admin))
+navigation.register(_("联合惩戒名单"), "credit:joint-discipline", order=46,
+                    visible=lambda a: a.is_regulator or a.is_platform_admin)
+navigation.register(_("良好名单"), "credit:good-standing", order=47, visible=lambda a: True)
+
+
+@dashboard.register
+def credit_cards(actor):
+    if not (actor.is_regulator or actor.is_platform_admin):
+        return []
+    counts = selectors.review_counts(actor=actor)
+    url = reverse("credit:record-list")
+    return [
+        dashboard.Card(_("待复核信用记录"), counts["awaiting_review"], f"{url}?status=pending"),
+        dashboard.Card(_("待处理异议"), counts["objections"], f"{url}?status=objected"),
+        dashboard.Card(_("待处理信用修复"), counts["repairs"], url),
+    ]

@@ -4,51 +4,13 @@ pages and imports, scoped by the same rules."""
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 
-from qualityhub.core.api import ScopedViewSet
+from qualityhub.core.api import ActorContextMixin, FormBackedSerializer, ScopedViewSet
 from qualityhub.registry import selectors, services
 from qualityhub.registry.filters import EnterpriseFilter, ProductFilter
 from qualityhub.registry.forms import EnterpriseForm, ProductForm
 from qualityhub.registry.models import Industry, Product, Region
-
-
-def _form_errors(form):
-    return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
-
-
-class FormBackedSerializer(serializers.Serializer):
-    """Validates input with a registry form, so the API accepts exactly what the
-    page and the importer accept and answers with the same messages."""
-
-    form_class = None
-
-    def form_data(self, attrs):
-        data = {}
-        for name, value in self.initial_data.items():
-            if isinstance(value, list):
-                data[name] = "；".join(str(v) for v in value)
-            elif isinstance(value, bool):
-                data[name] = "是" if value else "否"
-            elif value is None:
-                data[name] = ""
-            else:
-                data[name] = str(value)
-        if self.instance is not None and self.partial:
-            for name, value in self.current_values().items():
-                data.setdefault(name, value)
-        return data
-
-    def current_values(self):
-        return {}
-
-    def validate(self, attrs):
-        actor = self.context["actor"]
-        form = self.form_class(data=self.form_data(attrs), actor=actor, instance=self.instance)
-        if not form.is_valid():
-            raise ValidationError(_form_errors(form))
-        self.validated_form = form
-        return attrs
 
 
 class EnterpriseSerializer(FormBackedSerializer):
@@ -145,13 +107,6 @@ class ProductSerializer(FormBackedSerializer):
 
     def update(self, instance, validated_data):
         return services.product_save(actor=self.context["actor"], data=self.validated_form.cleaned_data, instance=instance)[0]
-
-
-class ActorContextMixin:
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["actor"] = self.actor
-        return context
 
 
 @extend_schema_view(
