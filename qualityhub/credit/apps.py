@@ -8,4 +8,4 @@ class CreditConfig(AppConfig):
     verbose_name = _("质量信用")
 
     def ready(self):
-        from qualityhub.credit import importers, shell, standing  # noqa: F401  (registers imports, navigation, cards, listeners)
+        from qualityhub.credit import demo, importers, shell, standing  # noqa: F401  (registers imports, navigation, cards, listeners, demo data)

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from qualityhub.accounts.choices import MembershipRole, OrganisationKind, RegionLevel
 from qualityhub.accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from qualityhub.accounts.models import Membership, Organisation, User
+from qualityhub.core import demo as demo_steps
 from qualityhub.core.search import indexed_text
 from qualityhub.core.validators import USCC_ALPHABET, uscc_check_character
 from qualityhub.registry.choices import CertificationKind, EnterpriseSize
@@ -180,6 +181,10 @@ class DemoBuilder:
 
         self.products(enterprise_ids, demo_enterprise)
         self.users(regulators, providers, demo_enterprise, cities)
+        self.enterprise_ids = enterprise_ids
+        self.demo_enterprise = demo_enterprise
+        self.regulators = {o.name: o for o in regulators}
+        demo_steps.run_steps(self)
         return demo_enterprise
 
     def profile(self, org, industry, size):
