@@ -16,4 +16,4 @@ class CoreConfig(AppConfig):
                             visible=lambda a: a.is_authenticated and (a.is_regulator or a.is_enterprise or a.is_platform_admin))
         navigation.register(_("通知"), "core:notification-list", order=85,
                             visible=lambda a: a.is_authenticated and a.organisation is not None)
-        navigation.register(_("API 令牌"), "accounts:token-list", order=90, visible=lambda a: a.is_org_admin and a.organisation is not None)
+        # API tokens live in the user menu (base.html), for organisation admins.

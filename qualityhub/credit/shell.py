@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from qualityhub.core import dashboard, navigation
 from qualityhub.credit import selectors
 
-navigation.register(_("信用记录"), "credit:record-list", order=40,
+navigation.register_group("credit", _("质量信用"), order=40)
+navigation.register(_("信用记录"), "credit:record-list", order=40, group="credit",
                     visible=lambda a: a.is_authenticated and (a.organisation is not None or a.is_platform_admin))
-navigation.register(_("联合惩戒名单"), "credit:joint-discipline", order=46,
+navigation.register(_("联合惩戒名单"), "credit:joint-discipline", order=46, group="credit",
                     visible=lambda a: a.is_regulator or a.is_platform_admin)
-navigation.register(_("良好名单"), "credit:good-standing", order=47, visible=lambda a: True)
+navigation.register(_("质量信用良好名单"), "credit:good-standing", order=47, group="credit", visible=lambda a: True)
 
 
 @dashboard.register

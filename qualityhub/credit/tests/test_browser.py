@@ -1,0 +1,70 @@
+"""The credit archive in a real browser: a regulator records a failed sample, a second
+regulator approves it, and the enterprise sees it and objects with evidence."""
+
+import pytest
+
+from qualityhub.core.tests.test_browser import (  # noqa: F401  (fixtures)
+    SCREENSHOTS,
+    browser,
+    console,
+    demo,
+    login,
+    logout,
+    page,
+    url,
+)
+
+pytestmark = pytest.mark.browser
+
+REFERENCE = "深市监抽〔2026〕9001号"
+
+
+def test_failed_sample_four_eyes_then_the_enterprise_objects(demo, live_server, page, tmp_path):
+    from qualityhub.credit.models import CreditRecord
+
+    enterprise = demo  # DemoBuilder.build returns the demo enterprise
+    login(page, live_server, "shenzhen@demo.qualityhub.cn")
+    page.goto(url(live_server, "credit:record-create"))
+    page.fill("#id_subject_uscc", enterprise.uscc)
+    page.select_option("#id_kind", "sampling_fail_general")
+    page.fill("#id_fact_date", "2026-11-02")
+    page.fill("#id_source_department", "深圳市市场监督管理局")
+    page.fill("#id_reference", REFERENCE)
+    page.fill("#id_summary", "电热水壶监督抽查，耐潮湿项目不合格")
+    page.fill("#id_internal_note", "抽样员：李四")
+    evidence = tmp_path / "抽查报告.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n")
+    page.set_input_files("#id_evidence", str(evidence))
+    with page.expect_navigation():
+        page.click("#record-form button[type=submit]")
+    assert page.locator("#record-status").inner_text() == "待复核"
+    # The regulator who typed it is not offered the approval.
+    assert page.locator("#approve-record").count() == 0
+    record = CreditRecord.objects.get(reference=REFERENCE)
+    logout(page, live_server)
+
+    login(page, live_server, "shenzhen2@demo.qualityhub.cn")
+    page.goto(url(live_server, "credit:record-detail", record.pk))
+    with page.expect_navigation():
+        page.click("#approve-record")
+    assert page.locator("#record-status").inner_text() == "有效"
+    deadline = page.locator("#objection-deadline").inner_text()
+    logout(page, live_server)
+
+    login(page, live_server, "enterprise@demo.qualityhub.cn")
+    page.goto(url(live_server, "core:notification-list"))
+    assert page.locator("#notifications", has_text=deadline).count() == 1
+    page.goto(url(live_server, "credit:record-list"))
+    page.locator("#list-results a", has_text=enterprise.name).first.wait_for()
+    page.goto(url(live_server, "credit:record-detail", record.pk))
+    assert "抽样员" not in page.content()  # the internal note stays with the regulators
+    page.fill("#objection-card textarea", "送检样品并非本公司生产批次，附出厂检验记录。")
+    page.set_input_files("#objection-card input[type=file]", str(evidence))
+    with page.expect_navigation():
+        page.click("#lodge-objection")
+    assert page.locator("#record-status").inner_text() == "异议处理中"
+    assert page.locator("#objections", has_text="送检样品并非本公司生产批次").count() == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "credit-record-objection.png"), full_page=True)
+    record.refresh_from_db()
+    assert record.status == "objected" and record.approved_by.email == "shenzhen2@demo.qualityhub.cn"
