@@ -75,7 +75,7 @@ class CreditReport(models.Model):
     JSON of that snapshot, and a random verification number anyone may check."""
 
     number = models.CharField(_("核验编号"), max_length=19, unique=True)
-    consent = models.ForeignKey(LenderConsent, verbose_name=_("授权"), on_delete=models.PROTECT, related_name="reports")
+    consent = models.ForeignKey(LenderConsent, verbose_name=_("依据的授权"), on_delete=models.PROTECT, related_name="reports")
     enterprise = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
     )
@@ -106,7 +106,7 @@ class ReportAccess(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("查询人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    consent = models.ForeignKey(LenderConsent, verbose_name=_("授权"), on_delete=models.PROTECT, related_name="accesses")
+    consent = models.ForeignKey(LenderConsent, verbose_name=_("依据的授权"), on_delete=models.PROTECT, related_name="accesses")
     report = models.ForeignKey(CreditReport, verbose_name=_("报告"), on_delete=models.PROTECT, related_name="accesses")
     action = models.CharField(_("操作"), max_length=10, choices=AccessAction.choices)
     at = models.DateTimeField(_("时间"))
