@@ -39,7 +39,7 @@ def _table(headers, rows, widths):
     return table
 
 
-def report_pdf(report):
+def report_pdf(report, verify_url=None):
     s = report.snapshot
     font = _font()
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=6)
@@ -60,7 +60,7 @@ def report_pdf(report):
         Paragraph(f"出具时间：{issued}　出具平台：{escape(s.get('platform', ''))}", body),
         Paragraph(f"出具对象：{escape(s['issued_to']['bank'])} {escape(s['issued_to']['user'])}", body),
         Paragraph(f"内容摘要（SHA-256）：{report.content_hash}", body),
-        Paragraph(f"核验地址：/verify/{report.number}", body),
+        Paragraph(f"核验地址：{escape(verify_url or '/verify/' + report.number)}", body),
         Spacer(1, 4 * mm),
         Paragraph(f"企业名称：{escape(s['enterprise']['name'])}", body),
         Paragraph(f"统一社会信用代码：{s['enterprise']['uscc']}", body),

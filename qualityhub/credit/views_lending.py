@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
@@ -198,7 +199,8 @@ class ReportDownloadView(ActorMixin, View):
         report = lending.report_issue(
             actor=self.actor, consent_pk=pk, action=AccessAction.DOWNLOAD, ip=client_ip(request)
         )
-        response = HttpResponse(report_pdf(report), content_type="application/pdf")
+        verify_url = request.build_absolute_uri(reverse("credit-verify:verify", args=[report.number]))
+        response = HttpResponse(report_pdf(report, verify_url), content_type="application/pdf")
         filename = _("质量信用报告-%(number)s.pdf") % {"number": report.number}
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
         return response
