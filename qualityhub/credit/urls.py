@@ -19,3 +19,7 @@ urlpatterns = [
     path("good-standing/", views.GoodStandingListView.as_view(), name="good-standing"),
     path("joint-discipline/", views.JointDisciplineListView.as_view(), name="joint-discipline"),
 ]
+
+from qualityhub.credit import urls_lending  # noqa: E402
+
+urlpatterns += urls_lending.urlpatterns
