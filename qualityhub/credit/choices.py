@@ -104,6 +104,8 @@ KIND_RULES = {
 NEGATIVE_KINDS = frozenset(k for k, r in KIND_RULES.items() if r.negative)
 SERIOUS_KINDS = frozenset(k for k, r in KIND_RULES.items() if r.serious)
 FAILED_SAMPLING_KINDS = frozenset({RecordKind.SAMPLING_FAIL_GENERAL, RecordKind.SAMPLING_FAIL_SERIOUS})
+# Supervision sampling results, passed or failed: the inspection history.
+SAMPLING_KINDS = (RecordKind.SAMPLING_PASS, RecordKind.SAMPLING_FAIL_GENERAL, RecordKind.SAMPLING_FAIL_SERIOUS)
 # Records that count for scoring and the good-standing and joint-discipline lists. A
 # record past its publicity period still counts (with time decay); a repaired,
 # withdrawn, rejected or not yet approved one does not.

@@ -36,13 +36,12 @@ from qualityhub.accounts.models import Organisation
 from qualityhub.core.audit import write_service
 from qualityhub.core.notifications import notify
 from qualityhub.core.scoping import visible
-from qualityhub.credit.choices import COUNTING_STATUSES, PUBLIC_STATUSES, RecordKind
+from qualityhub.credit.choices import COUNTING_STATUSES, PUBLIC_STATUSES, SAMPLING_KINDS
 from qualityhub.credit.models import CreditRecord, CreditReport, LenderConsent, ReportAccess, ReportKind
 
 MAX_CONSENT_DAYS = 366  # a consent lasts at most one year (a leap year's day included)
 REPORT_RECORD_LIMIT = 500  # newest records listed in one report
 PLATFORM_NAME = "QualityHub 质量基础设施一站式服务平台"
-SAMPLING_KINDS = (RecordKind.SAMPLING_PASS, RecordKind.SAMPLING_FAIL_GENERAL, RecordKind.SAMPLING_FAIL_SERIOUS)
 
 # Crockford's base 32: no I, L, O or U, so a number read aloud or retyped is not
 # mistaken. 16 characters = 80 random bits: not guessable, not sequential.

@@ -14,12 +14,11 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from qualityhub.accounts.choices import OrganisationKind
-from qualityhub.credit.choices import COUNTING_STATUSES, FAILED_SAMPLING_KINDS, SERIOUS_KINDS, RecordKind
+from qualityhub.credit.choices import COUNTING_STATUSES, FAILED_SAMPLING_KINDS, SAMPLING_KINDS, SERIOUS_KINDS
 from qualityhub.credit.models import CreditRecord, GoodStanding
 from qualityhub.credit.signals import record_changed
 
 TIERS = (10, 5, 3)
-SAMPLING_KINDS = (RecordKind.SAMPLING_PASS, *FAILED_SAMPLING_KINDS)
 BATCH = 5000
 
 
