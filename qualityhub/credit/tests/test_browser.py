@@ -3,16 +3,7 @@ regulator approves it, and the enterprise sees it and objects with evidence."""
 
 import pytest
 
-from qualityhub.core.tests.test_browser import (  # noqa: F401  (fixtures)
-    SCREENSHOTS,
-    browser,
-    console,
-    demo,
-    login,
-    logout,
-    page,
-    url,
-)
+from qualityhub.core.testing.browser import SCREENSHOTS, login, logout, url
 
 pytestmark = pytest.mark.browser
 
