@@ -9,3 +9,6 @@ class CreditConfig(AppConfig):
 
     def ready(self):
         from qualityhub.credit import importers, shell  # noqa: F401  (registers imports, navigation, cards)
+        from qualityhub.credit import code_scans
+
+        code_scans.connect_signals()

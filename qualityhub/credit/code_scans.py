@@ -1,0 +1,408 @@
+"""The code page's hot path: cached page parts, scan counting and copy detection in
+the cache, flushed to the database by ``flush_scans``.
+
+A scan must be cheap (issue 3, item 11). With Redis (REDIS_URL), serving a scan takes
+two round trips to the cache and none to the database:
+
+1. one pipeline: read the code's entry (product, status, scan statistics as last
+   flushed) and the page generation; count the scan (INCR), note the first scan time
+   (SET NX), mark the code dirty for the flush (SADD), and add the client (a hash of
+   IP and user agent) to this window's set of distinct clients, reading its size;
+2. read the product's rendered page (shared by every code of the product).
+
+On a miss either part is built from the database and cached. With the local-memory
+cache (development, tests) the same steps use the cache API; counts then live in one
+process, so a deployment with several workers must set REDIS_URL.
+
+Invalidation: a code's entry is dropped when the code changes or its scans are
+flushed; a product's page when the product, its standards or certifications, its
+maker's profile, honours, good standing or credit records change (``record_changed``);
+``record_changed`` for "everything" bumps the generation, orphaning every page.
+"""
+
+import datetime
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+from django.db import transaction
+from django.db.models import Case, DateTimeField, F, PositiveBigIntegerField, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+PREFIX = "qcode"
+UNKNOWN = {"status": "unknown"}
+PENDING_TTL = 14 * 24 * 3600  # counts of codes nobody flushes (forged ones) expire
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def copy_window():
+    return int(_setting("CREDIT_CODE_COPY_WINDOW_SECONDS", 3600))
+
+
+def copy_threshold():
+    return int(_setting("CREDIT_CODE_COPY_CLIENTS", 30))
+
+
+def entry_ttl():
+    return int(_setting("CREDIT_CODE_CACHE_SECONDS", 3600))
+
+
+def page_ttl():
+    """Pages list certifications valid *today*: never keep one past midnight."""
+    now = timezone.localtime()
+    midnight = (now + timezone.timedelta(days=1)).replace(hour=0, minute=0, second=5, microsecond=0)
+    return max(60, min(entry_ttl(), int((midnight - now).total_seconds())))
+
+
+def k_entry(code):
+    return f"{PREFIX}:e:{code}"
+
+
+def k_pending(code):
+    return f"{PREFIX}:n:{code}"
+
+
+def k_first(code):
+    return f"{PREFIX}:f:{code}"
+
+
+def k_flag(code):
+    return f"{PREFIX}:x:{code}"
+
+
+def k_window(code, window):
+    return f"{PREFIX}:w:{code}:{window}"
+
+
+K_DIRTY = f"{PREFIX}:dirty"
+K_GEN = f"{PREFIX}:gen"
+
+
+def k_page(generation, language, product_id):
+    return f"{PREFIX}:p:{generation}:{language}:{product_id}"
+
+
+def client_id(request):
+    """A short hash standing for one client (IP and user agent); never stored raw."""
+    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
+    return hashlib.blake2b(raw.encode("utf-8", "replace"), digest_size=8, key=settings.SECRET_KEY[:64].encode()).hexdigest()
+
+
+@dataclass
+class Scan:
+    entry: dict | None  # the cached code entry, None on a miss
+    generation: int
+    pending: int  # scans counted since the last flush, this one included
+    first: float | None  # epoch of the first scan since the last flush
+    distinct: int  # distinct clients in the current window
+
+
+def _is_redis():
+    return isinstance(cache, RedisCache)
+
+
+# --- the hot path -----------------------------------------------------------------------
+
+
+def scan(code, client):
+    """Count one scan of ``code`` by ``client`` and read the code's cached entry."""
+    now = time.time()
+    window = int(now // copy_window())
+    if _is_redis():
+        return _scan_redis(code, client, now, window)
+    return _scan_local(code, client, now, window)
+
+
+def _scan_redis(code, client, now, window):
+    raw = cache._cache
+    mk = cache.make_key
+    redis = raw.get_client(write=True)
+    wkey = mk(k_window(code, window))
+    pkey = mk(k_pending(code))
+    fkey = mk(k_first(code))
+    pipe = redis.pipeline(transaction=False)
+    pipe.get(mk(k_entry(code)))
+    pipe.get(mk(K_GEN))
+    pipe.incr(pkey)
+    pipe.expire(pkey, PENDING_TTL)
+    pipe.set(fkey, int(now), nx=True, ex=PENDING_TTL)
+    pipe.get(fkey)
+    pipe.sadd(mk(K_DIRTY), code)
+    pipe.sadd(wkey, client)
+    pipe.expire(wkey, copy_window() * 2)
+    pipe.scard(wkey)
+    entry, gen, pending, _e, _s, first, _d, _a, _x, distinct = pipe.execute()
+    return Scan(
+        entry=raw._serializer.loads(entry) if entry is not None else None,
+        generation=int(gen or 0),
+        pending=int(pending),
+        first=float(first) if first is not None else None,
+        distinct=int(distinct),
+    )
+
+
+def _scan_local(code, client, now, window):
+    entry = cache.get(k_entry(code))
+    gen = cache.get(K_GEN, 0)
+    pkey = k_pending(code)
+    if cache.add(pkey, 1, PENDING_TTL):
+        pending = 1
+    else:
+        pending = cache.incr(pkey)
+    cache.add(k_first(code), now, PENDING_TTL)
+    first = cache.get(k_first(code))
+    dirty = cache.get(K_DIRTY) or set()
+    if code not in dirty:
+        dirty.add(code)
+        cache.set(K_DIRTY, dirty, None)
+    wkey = k_window(code, window)
+    if cache.add(f"{wkey}:{client}", 1, copy_window() * 2):
+        if not cache.add(wkey, 1, copy_window() * 2):
+            cache.incr(wkey)
+    distinct = cache.get(wkey, 0)
+    return Scan(entry=entry, generation=gen, pending=pending, first=first, distinct=distinct)
+
+
+def flag_copied(code):
+    """Remember (until the flush records it) that a code looks copied."""
+    cache.set(k_flag(code), 1, PENDING_TTL)
+
+
+def entry_store(code, entry):
+    cache.set(k_entry(code), entry, entry_ttl())
+
+
+def page_get(generation, language, product_id):
+    return cache.get(k_page(generation, language, product_id))
+
+
+def page_store(generation, language, product_id, page):
+    cache.set(k_page(generation, language, product_id), page, page_ttl())
+
+
+# --- invalidation -------------------------------------------------------------------------
+
+
+def forget_codes(codes):
+    """Drop cached entries of these codes (status changed, scans flushed)."""
+    codes = list(codes)
+    for start in range(0, len(codes), 1000):
+        cache.delete_many([k_entry(c) for c in codes[start : start + 1000]])
+
+
+def forget_products(product_ids):
+    """Drop the rendered pages of these products, in every language."""
+    product_ids = [p for p in set(product_ids) if p is not None]
+    if not product_ids:
+        return
+    gen = cache.get(K_GEN, 0)
+    languages = [code for code, _name in settings.LANGUAGES]
+    keys = [k_page(gen, lang, pid) for pid in product_ids for lang in languages]
+    for start in range(0, len(keys), 1000):
+        cache.delete_many(keys[start : start + 1000])
+
+
+def forget_everything():
+    """Orphan every cached page (their keys carry the old generation; they expire)."""
+    try:
+        cache.incr(K_GEN)
+    except ValueError:
+        cache.set(K_GEN, 1, None)
+
+
+def forget_enterprises(enterprise_ids):
+    """Drop the pages of every product of these enterprises that has codes."""
+    from qualityhub.credit.models import CreditCode
+
+    ids = list(
+        CreditCode.objects.filter(enterprise_id__in=list(enterprise_ids)).values_list("product_id", flat=True).distinct()
+    )
+    forget_products(ids)
+
+
+# --- the flush ------------------------------------------------------------------------------
+
+
+def _dirty_pop(count):
+    if _is_redis():
+        redis = cache._cache.get_client(write=True)
+        members = redis.spop(cache.make_key(K_DIRTY), count) or []
+        return [m.decode() if isinstance(m, bytes) else m for m in members]
+    dirty = cache.get(K_DIRTY) or set()
+    taken = sorted(dirty)[:count]
+    rest = dirty.difference(taken)
+    cache.set(K_DIRTY, rest, None)
+    return taken
+
+
+def _take_counts(codes):
+    """Take (and reset) the pending counts, first-scan times and copy flags."""
+    if _is_redis():
+        redis = cache._cache.get_client(write=True)
+        pipe = redis.pipeline(transaction=False)
+        for c in codes:
+            pipe.getdel(cache.make_key(k_pending(c)))
+            pipe.get(cache.make_key(k_first(c)))
+            pipe.getdel(cache.make_key(k_flag(c)))
+        values = pipe.execute()
+        rows = []
+        for i, c in enumerate(codes):
+            n, first, flag = values[3 * i : 3 * i + 3]
+            rows.append((c, int(n or 0), float(first) if first else None, bool(flag)))
+        return rows
+    rows = []
+    for c in codes:
+        n = cache.get(k_pending(c)) or 0
+        cache.delete(k_pending(c))
+        flag = cache.get(k_flag(c))
+        cache.delete(k_flag(c))
+        rows.append((c, int(n), cache.get(k_first(c)), bool(flag)))
+    return rows
+
+
+def flush(chunk=500):
+    """Write the counted scans to the database: one UPDATE per ``chunk`` codes (the
+    counts added, the first scan time set once, copy flags set once), then drop the
+    codes' cached entries so pages show the flushed figures. Returns (codes, scans).
+    Enterprises whose codes were newly flagged as possibly copied are notified."""
+    from qualityhub.credit.models import CreditCode
+
+    total_codes = total_scans = 0
+    while True:
+        codes = _dirty_pop(chunk)
+        if not codes:
+            break
+        rows = [r for r in _take_counts(codes) if r[1] or r[3]]
+        if rows:
+            now = timezone.now()
+            flagged = [c for c, _n, _f, flag in rows if flag]
+            with transaction.atomic():
+                CreditCode.objects.filter(code__in=[r[0] for r in rows]).update(
+                    scan_count=F("scan_count")
+                    + Case(*[When(code=c, then=Value(n)) for c, n, _f, _x in rows], default=Value(0),
+                           output_field=PositiveBigIntegerField()),
+                    first_scanned_at=Coalesce(
+                        F("first_scanned_at"),
+                        Case(
+                            *[When(code=c, then=Value(timezone.datetime.fromtimestamp(f, tz=datetime.timezone.utc)))
+                              for c, _n, f, _x in rows if f],
+                            default=Value(None), output_field=DateTimeField(),
+                        ),
+                    ),
+                )
+                if flagged:
+                    newly = list(
+                        CreditCode.objects.filter(code__in=flagged, copy_flagged_at__isnull=True)
+                        .values_list("enterprise_id", "product__name", "code")
+                    )
+                    CreditCode.objects.filter(code__in=flagged, copy_flagged_at__isnull=True).update(copy_flagged_at=now)
+                    _notify_copied(newly)
+            total_scans += sum(r[1] for r in rows)
+        total_codes += len(codes)
+        forget_codes(codes)
+    return total_codes, total_scans
+
+
+def _notify_copied(rows):
+    """Tell each maker once that a code of theirs looks copied (a hundred at most per
+    flush: a mass copy is one incident, not a flood of messages)."""
+    from django.utils.translation import gettext as _
+
+    from qualityhub.core.models import Notification
+
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                organisation_id=enterprise_id,
+                title=_("信用码疑似被复制：%(product)s") % {"product": product_name},
+                body=_("信用码 %(code)s 在短时间内被大量不同设备扫描，可能已被复制。请核查，必要时注销该码。") % {"code": code},
+            )
+            for enterprise_id, product_name, code in rows[:100]
+        ]
+    )
+
+
+# --- what drops cached parts -----------------------------------------------------------------
+
+
+def _later(function, *args):
+    transaction.on_commit(lambda: function(*args))
+
+
+def _on_code_saved(sender, instance, **kwargs):
+    _later(forget_codes, [instance.code])
+
+
+def _on_product_saved(sender, instance, **kwargs):
+    _later(forget_products, [instance.pk])
+
+
+def _on_product_part_saved(sender, instance, **kwargs):
+    _later(forget_products, [instance.product_id])
+
+
+def _on_organisation_saved(sender, instance, **kwargs):
+    _later(forget_enterprises, [instance.pk])
+
+
+def _on_profile_saved(sender, instance, **kwargs):
+    _later(forget_enterprises, [instance.organisation_id])
+
+
+def _on_standing_saved(sender, instance, **kwargs):
+    _later(forget_enterprises, [instance.subject_id])
+
+
+def _on_honours_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:  # a tag changed from its side: the profiles are in pk_set
+        if pk_set:
+            _later(forget_enterprises, list(pk_set))
+    else:
+        _later(forget_enterprises, [instance.pk])
+
+
+def _on_record_saved(sender, instance, **kwargs):
+    from qualityhub.credit.codes import SAMPLING_KINDS
+
+    if instance.kind in SAMPLING_KINDS:
+        _later(forget_enterprises, [instance.subject_id])
+
+
+def _on_record_changed(sender, subject_ids=None, **kwargs):
+    # Sent after commit already.
+    if subject_ids is None:
+        forget_everything()
+    else:
+        forget_enterprises(subject_ids)
+
+
+def connect_signals():
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from qualityhub.accounts.models import Organisation
+    from qualityhub.credit.models import CreditCode, CreditRecord, GoodStanding
+    from qualityhub.credit.signals import record_changed
+    from qualityhub.registry.models import Certification, EnterpriseProfile, Product, ProductStandard
+
+    uid = "qualityhub_credit_codes_"
+    for signal in (post_save, post_delete):
+        name = "save" if signal is post_save else "delete"
+        signal.connect(_on_code_saved, sender=CreditCode, dispatch_uid=f"{uid}code_{name}")
+        signal.connect(_on_product_saved, sender=Product, dispatch_uid=f"{uid}product_{name}")
+        signal.connect(_on_product_part_saved, sender=ProductStandard, dispatch_uid=f"{uid}standard_{name}")
+        signal.connect(_on_product_part_saved, sender=Certification, dispatch_uid=f"{uid}cert_{name}")
+        signal.connect(_on_profile_saved, sender=EnterpriseProfile, dispatch_uid=f"{uid}profile_{name}")
+        signal.connect(_on_standing_saved, sender=GoodStanding, dispatch_uid=f"{uid}standing_{name}")
+        signal.connect(_on_record_saved, sender=CreditRecord, dispatch_uid=f"{uid}record_{name}")
+    post_save.connect(_on_organisation_saved, sender=Organisation, dispatch_uid=f"{uid}organisation_save")
+    m2m_changed.connect(_on_honours_changed, sender=EnterpriseProfile.honours.through, dispatch_uid=f"{uid}honours")
+    record_changed.connect(_on_record_changed, dispatch_uid=f"{uid}record_changed")
