@@ -296,3 +296,12 @@ LOGGING = {
 
 DJANGO_TABLES2_TEMPLATE = "core/partials/table.html"  # rows rendered in Python: core/tables.py
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-vcenter card-table table-striped"}
+
+# --- Credit codes (credit/code_scans.py) ---------------------------------------------------
+# The host printed in QR codes (e.g. https://zlxy.example.gov.cn); empty: the request's.
+CREDIT_CODE_BASE_URL = os.environ.get("CREDIT_CODE_BASE_URL", "")
+# A code scanned by more distinct clients (IP + user agent) than this within one window
+# is flagged as possibly copied.
+CREDIT_CODE_COPY_WINDOW_SECONDS = int(os.environ.get("CREDIT_CODE_COPY_WINDOW_SECONDS", 3600))
+CREDIT_CODE_COPY_CLIENTS = int(os.environ.get("CREDIT_CODE_COPY_CLIENTS", 30))
+CREDIT_CODE_CACHE_SECONDS = int(os.environ.get("CREDIT_CODE_CACHE_SECONDS", 3600))

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models import Case, DateTimeField, F, PositiveBigIntegerField, Value, When
@@ -105,7 +105,8 @@ class Scan:
 
 
 def _is_redis():
-    return isinstance(cache, RedisCache)
+    # ``cache`` is a proxy; ask the backend behind it.
+    return isinstance(caches["default"], RedisCache)
 
 
 # --- the hot path -----------------------------------------------------------------------

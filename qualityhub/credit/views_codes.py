@@ -334,6 +334,8 @@ class CodeQrView(ActorMixin, View):
     """The QR image of a code, to download (404 outside the actor's scope)."""
 
     def get(self, request, pk, fmt):
+        if fmt not in ("svg", "png"):
+            raise Http404
         code = codes.code_access(actor=self.actor, pk=pk)
         url = code_url(request, code.code)
         if fmt == "svg":
