@@ -267,23 +267,24 @@ def good_standing_tier(subject):
 
 
 def code_lookup(code):
-    """What the hot path needs to know of a code (cached per code): its product,
-    status and scan statistics; None when no such code exists."""
+    """What the hot path needs to know of a code (cached per code, as JSON): its
+    product, status and scan statistics as last flushed; None when no such code
+    exists. Whether the product is public is the page's business (product_public_data)."""
     row = (
         CreditCode.objects.filter(code=code)
         .values("product_id", "status", "status_reason", "status_changed_at", "scan_count", "first_scanned_at",
-                "copy_flagged_at", "product__is_public")
+                "copy_flagged_at")
         .first()
     )
     if row is None:
         return None
     return {
         "product": row["product_id"],
-        "status": row["status"] if row["product__is_public"] else CodeStatus.SUSPENDED,
-        "reason": row["status_reason"] if row["product__is_public"] else _("该产品信息暂不公开。"),
-        "changed": row["status_changed_at"],
+        "status": row["status"],
+        "reason": row["status_reason"],
+        "changed": row["status_changed_at"].timestamp() if row["status_changed_at"] else None,
         "scans": row["scan_count"],
-        "first": row["first_scanned_at"],
+        "first": row["first_scanned_at"].timestamp() if row["first_scanned_at"] else None,
         "flagged": row["copy_flagged_at"] is not None,
     }
 

@@ -71,14 +71,19 @@ def _copied_html():
     )
 
 
+def _datetime(epoch):
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc) if epoch else None
+
+
 @require_safe
 def code_page(request, code):
-    """What a scan opens. Two cache round trips and no database query when warm
-    (credit/code_scans.py); never anything private."""
+    """What a scan opens. With Redis one cache round trip and no database query when
+    warm (credit/code_scans.py); never anything private."""
     normal = codes.code_normalise(code)
     if normal is None:
         return _warning(request, "unknown", code=code[:40], http_status=404)
-    scan = code_scans.scan(normal, code_scans.client_id(request))
+    language = translation.get_language()
+    scan = code_scans.scan(normal, code_scans.client_id(request), language)
     entry = scan.entry
     if entry is None:
         entry = codes.code_lookup(normal) or code_scans.UNKNOWN
@@ -88,11 +93,12 @@ def code_page(request, code):
         return _warning(request, "unknown", code=normal, http_status=404)
     if status != CodeStatus.ACTIVE:
         return _warning(
-            request, status, code=normal, reason=entry["reason"], changed=entry["changed"],
+            request, status, code=normal, reason=entry["reason"], changed=_datetime(entry["changed"]),
             http_status=410 if status == CodeStatus.REVOKED else 200,
         )
-    language = translation.get_language()
-    page = code_scans.page_get(scan.generation, language, entry["product"])
+    page = scan.page
+    if page is None:
+        page = code_scans.page_get(scan.generation, language, entry["product"])
     if page is None:
         data = codes.product_public_data(entry["product"])
         page = "" if data is None else render_to_string(
@@ -105,9 +111,7 @@ def code_page(request, code):
     copied = entry["flagged"] or scan.distinct > code_scans.copy_threshold()
     if copied and not entry["flagged"]:
         code_scans.flag_copied(normal)
-    first = entry["first"]
-    if first is None and scan.first:
-        first = timezone.datetime.fromtimestamp(scan.first, tz=datetime.timezone.utc)
+    first = _datetime(entry["first"] or scan.first)
     html = page.replace(SCANS_MARK, _scans_html(entry["scans"] + scan.pending, first), 1).replace(
         COPIED_MARK, _copied_html() if copied else "", 1
     )

@@ -544,7 +544,7 @@ def _count_round_trips(monkeypatch):
     return calls
 
 
-def test_with_redis_a_warm_scan_is_two_round_trips_and_counts(actors, redis_cache, monkeypatch, settings):
+def test_with_redis_a_warm_scan_is_one_round_trip_and_counts(actors, redis_cache, monkeypatch, settings):
     settings.CREDIT_CODE_COPY_CLIENTS = 3
     code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
     client = actors.anonymous.client()
@@ -552,7 +552,7 @@ def test_with_redis_a_warm_scan_is_two_round_trips_and_counts(actors, redis_cach
     calls = _count_round_trips(monkeypatch)
     with CaptureQueriesContext(connection) as ctx:
         html = page(client, code.code).content.decode()
-    assert calls == ["pipeline", "GET"]
+    assert calls == ["EVALSHA"]
     assert ctx.captured_queries == []
     assert "已被扫描 2 次" in html
     for i in range(4):
