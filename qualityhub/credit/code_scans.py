@@ -33,7 +33,7 @@ from django.db.models import Case, DateTimeField, F, PositiveBigIntegerField, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-PREFIX = "qcode"
+PREFIX = "qc"
 UNKNOWN = {"status": "unknown"}
 PENDING_TTL = 14 * 24 * 3600  # counts of codes nobody flushes (forged ones) expire
 

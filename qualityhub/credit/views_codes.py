@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -43,10 +43,9 @@ def code_url(request, code):
 
 
 def _warning(request, status, *, code="", reason="", changed=None, http_status=200):
-    response = render(
-        request,
-        "credit/codes/warning.html",
-        {"state": status, "code": code, "reason": reason, "changed": changed},
+    # Rendered without the request: the public pages need no context processor.
+    response = HttpResponse(
+        render_to_string("credit/codes/warning.html", {"state": status, "code": code, "reason": reason, "changed": changed}),
         status=http_status,
     )
     response["Cache-Control"] = "no-store"
@@ -56,7 +55,7 @@ def _warning(request, status, *, code="", reason="", changed=None, http_status=2
 def _scans_html(total, first):
     if total <= 1:
         return format_html('<p class="mb-0" id="scan-stats">{}</p>', _("您是第一位扫描此码的人。"))
-    first_text = formats.date_format(timezone.localtime(first), "Y-m-d H:i") if first else "—"
+    first_text = timezone.localtime(first).strftime("%Y-%m-%d %H:%M") if first else "—"
     return format_html(
         '<p class="mb-0" id="scan-stats">{}</p>',
         _("此码已被扫描 %(count)s 次，首次扫描于 %(first)s。") % {"count": total, "first": first_text},

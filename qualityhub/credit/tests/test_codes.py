@@ -562,3 +562,15 @@ def test_with_redis_a_warm_scan_is_one_round_trip_and_counts(actors, redis_cache
     code.refresh_from_db()
     assert code.scan_count == 6 and code.first_scanned_at is not None and code.copy_flagged_at is not None
     assert "已被扫描 7 次" in page(client, code.code).content.decode()
+
+
+def test_the_short_path_keeps_the_security_headers(actors):
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    client = actors.anonymous.client()
+    first = page(client, code.code)  # through the whole stack
+    second = page(client, code.code)  # the short path (credit/middleware.py)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Content-Language"):
+        assert second.get(header) and second[header] == first[header], header
+    assert "script-src 'self'" in second["Content-Security-Policy"]
+    assert "<script" not in second.content.decode() and "style=" not in second.content.decode()
+    assert client.post(f"/q/{code.code}").status_code == 405
