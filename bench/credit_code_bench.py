@@ -16,7 +16,9 @@ What it does:
    SECURE_SSL_REDIRECT=0 (plain HTTP on loopback);
 3. loads ``/q/<code>`` with wrk (Debian's package): --connections connections, 2
    threads, a warm-up run, then the timed run with --latency;
-4. writes a file of the page's size, starts nginx on a spare port with a temporary
+4. serves a constant body of the page's size from a bare WSGI app with the same
+   gunicorn command (the server configuration's ceiling on this machine), then writes
+   a file of the page's size, starts nginx on a spare port with a temporary
    configuration (not the system service) and loads it the same way;
 5. flushes the scans (``manage.py flush_scans``) to show every request was counted
    although none wrote a row, and prints the figures beside the goal
@@ -146,6 +148,15 @@ def stop(process):
             process.kill()
 
 
+BARE_APP = """
+BODY = b"x" * {size}
+
+
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(BODY)))])
+    return [BODY]
+"""
+
 NGINX_CONF = """
 worker_processes auto;
 daemon off;
@@ -187,6 +198,7 @@ def main(argv=None):
     }
     env.pop("QUALITYHUB_TESTING", None)
 
+    load_before = os.getloadavg()[0]
     ensure_database(args.postgres_url)
     print(f"database {args.postgres_url}: migrate, seed_demo --enterprises {args.enterprises} --if-empty", flush=True)
     manage(env, "migrate", "--noinput", "-v", "0")
@@ -215,6 +227,22 @@ def main(argv=None):
         stop(server)
         server = None
 
+        # The server configuration's own ceiling on this machine: the same gunicorn
+        # command serving a constant body of the page's size from a bare WSGI app.
+        (tmp / "bare_app.py").write_text(BARE_APP.format(size=len(body)))
+        bare_port = free_port()
+        server = subprocess.Popen(
+            [GUNICORN, "bare_app:application", "--bind", f"127.0.0.1:{bare_port}", "--workers", str(args.workers),
+             "--access-logfile", "-"],
+            cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        bare_url = f"http://127.0.0.1:{bare_port}/"
+        wait_for(bare_url)
+        wrk(bare_url, duration=3, **load)
+        bare = wrk(bare_url, duration=args.duration, **load)
+        stop(server)
+        server = None
+
         (tmp / "www").mkdir()
         (tmp / "www" / "page.html").write_bytes(body)
         os.chmod(tmp, 0o755)
@@ -236,9 +264,12 @@ def main(argv=None):
 
     flushed = manage(env, "flush_scans", capture=True).strip()
     print()
-    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency  ({os.cpu_count()} CPUs, load generator on the same machine)")
+    load1, load5, _load15 = os.getloadavg()
+    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency  ({os.cpu_count()} CPUs, load generator on "
+          f"the same machine; load average before {load_before:.1f}, after {load1:.1f})")
     print(f"{'':34}{'requests/s':>12}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>9}")
     print(f"{'/q/<code> gunicorn x' + str(args.workers) + ' + Redis':34}{django['rps']:>12.0f}{django['p50_ms']:>9.2f}{django['p99_ms']:>9.2f}{django['non2xx']:>9}")
+    print(f"{'bare WSGI app, same gunicorn':34}{bare['rps']:>12.0f}{bare['p50_ms']:>9.2f}{bare['p99_ms']:>9.2f}{bare['non2xx']:>9}")
     print(f"{'nginx static file, same size':34}{static['rps']:>12.0f}{static['p50_ms']:>9.2f}{static['p99_ms']:>9.2f}{static['non2xx']:>9}")
     if django["socket_errors"]:
         print("gunicorn " + django["socket_errors"])
