@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from qualityhub.core.audit import write_service
 from qualityhub.core.scoping import access, changeable, visible
@@ -237,20 +238,20 @@ def qr_svg_inline(url):
 
 
 STANDARD_KINDS = (
-    (re.compile(r"^GB/T\b"), "推荐性国家标准"),
-    (re.compile(r"^GB/Z\b"), "国家标准化指导性技术文件"),
-    (re.compile(r"^GB\b"), "强制性国家标准"),
-    (re.compile(r"^DB\d*(/T)?\b"), "地方标准"),
-    (re.compile(r"^T/"), "团体标准"),
-    (re.compile(r"^Q/"), "企业标准"),
-    (re.compile(r"^[A-Z]{2}(/T)?\s"), "行业标准"),
+    (re.compile(r"^GB/T\b"), _l("推荐性国家标准")),
+    (re.compile(r"^GB/Z\b"), _l("国家标准化指导性技术文件")),
+    (re.compile(r"^GB\b"), _l("强制性国家标准")),
+    (re.compile(r"^DB\d*(/T)?\b"), _l("地方标准")),
+    (re.compile(r"^T/"), _l("团体标准")),
+    (re.compile(r"^Q/"), _l("企业标准")),
+    (re.compile(r"^[A-Z]{2}(/T)?\s"), _l("行业标准")),
 )
 
 
 def standard_kind(code):
     for pattern, label in STANDARD_KINDS:
         if pattern.match(code):
-            return _(label)
+            return str(label)
     return _("其他标准")
 
 
