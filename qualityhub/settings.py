@@ -306,3 +306,5 @@ CREDIT_CODE_BASE_URL = os.environ.get("CREDIT_CODE_BASE_URL", "")
 CREDIT_CODE_COPY_WINDOW_SECONDS = int(os.environ.get("CREDIT_CODE_COPY_WINDOW_SECONDS", 3600))
 CREDIT_CODE_COPY_CLIENTS = int(os.environ.get("CREDIT_CODE_COPY_CLIENTS", 30))
 CREDIT_CODE_CACHE_SECONDS = int(os.environ.get("CREDIT_CODE_CACHE_SECONDS", 3600))
+# Behind a reverse proxy: the META key with the client's address (e.g. HTTP_X_REAL_IP).
+CREDIT_CODE_CLIENT_IP_HEADER = os.environ.get("CREDIT_CODE_CLIENT_IP_HEADER", "")

@@ -90,8 +90,13 @@ def k_page(generation, language, product_id):
 
 
 def client_id(request):
-    """A short hash standing for one client (IP and user agent); never stored raw."""
-    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
+    """A short keyed hash standing for one client (IP and user agent); the address is
+    never stored. Behind a reverse proxy, CREDIT_CODE_CLIENT_IP_HEADER names the META
+    key holding the client's address (e.g. HTTP_X_REAL_IP), or every scan would come
+    from the proxy."""
+    header = _setting("CREDIT_CODE_CLIENT_IP_HEADER", "")
+    ip = (request.META.get(header) if header else None) or request.META.get("REMOTE_ADDR", "")
+    raw = f"{ip}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
     return hashlib.blake2b(raw.encode("utf-8", "replace"), digest_size=8, key=settings.SECRET_KEY[:64].encode()).hexdigest()
 
 
@@ -291,29 +296,53 @@ def _dirty_pop(count):
     return taken
 
 
-def _take_counts(codes):
-    """Take (and reset) the pending counts, first-scan times and copy flags."""
+def _read_counts(codes):
+    """The pending counts, first-scan times and copy flags of these codes (read, not
+    reset: ``_settle`` subtracts what was written once it is committed, so scans
+    counted meanwhile, or a failed write, lose nothing)."""
     if _is_redis():
-        redis = cache._cache.get_client(write=True)
-        pipe = redis.pipeline(transaction=False)
+        client, _script = _redis()
+        pipe = client.pipeline(transaction=False)
         for c in codes:
-            pipe.getdel(cache.make_key(k_pending(c)))
+            pipe.get(cache.make_key(k_pending(c)))
             pipe.get(cache.make_key(k_first(c)))
-            pipe.getdel(cache.make_key(k_flag(c)))
+            pipe.get(cache.make_key(k_flag(c)))
         values = pipe.execute()
         rows = []
         for i, c in enumerate(codes):
             n, first, flag = values[3 * i : 3 * i + 3]
             rows.append((c, int(n or 0), float(first) if first else None, bool(flag)))
         return rows
-    rows = []
-    for c in codes:
-        n = cache.get(k_pending(c)) or 0
-        cache.delete(k_pending(c))
-        flag = cache.get(k_flag(c))
-        cache.delete(k_flag(c))
-        rows.append((c, int(n), cache.get(k_first(c)), bool(flag)))
-    return rows
+    return [
+        (c, int(cache.get(k_pending(c)) or 0), cache.get(k_first(c)), bool(cache.get(k_flag(c)))) for c in codes
+    ]
+
+
+def _settle(rows):
+    """After the flush committed: subtract the written counts, drop the flags."""
+    if _is_redis():
+        client, _script = _redis()
+        pipe = client.pipeline(transaction=False)
+        for c, n, _first, flag in rows:
+            if n:
+                pipe.decrby(cache.make_key(k_pending(c)), n)
+            if flag:
+                pipe.delete(cache.make_key(k_flag(c)))
+        pipe.execute()
+        return
+    for c, n, _first, flag in rows:
+        if n:
+            cache.decr(k_pending(c), n)
+        if flag:
+            cache.delete(k_flag(c))
+
+
+def _mark_dirty(codes):
+    if _is_redis():
+        client, _script = _redis()
+        client.sadd(cache.make_key(K_DIRTY), *codes)
+        return
+    cache.set(K_DIRTY, (cache.get(K_DIRTY) or set()) | set(codes), None)
 
 
 def flush(chunk=500):
@@ -321,42 +350,47 @@ def flush(chunk=500):
     counts added, the first scan time set once, copy flags set once), then drop the
     codes' cached entries so pages show the flushed figures. Returns (codes, scans).
     Enterprises whose codes were newly flagged as possibly copied are notified."""
-    from qualityhub.credit.models import CreditCode
-
     total_codes = total_scans = 0
     while True:
         codes = _dirty_pop(chunk)
         if not codes:
             break
-        rows = [r for r in _take_counts(codes) if r[1] or r[3]]
-        if rows:
-            now = timezone.now()
-            flagged = [c for c, _n, _f, flag in rows if flag]
-            with transaction.atomic():
-                CreditCode.objects.filter(code__in=[r[0] for r in rows]).update(
-                    scan_count=F("scan_count")
-                    + Case(*[When(code=c, then=Value(n)) for c, n, _f, _x in rows], default=Value(0),
-                           output_field=PositiveBigIntegerField()),
-                    first_scanned_at=Coalesce(
-                        F("first_scanned_at"),
-                        Case(
-                            *[When(code=c, then=Value(timezone.datetime.fromtimestamp(f, tz=datetime.timezone.utc)))
-                              for c, _n, f, _x in rows if f],
-                            default=Value(None), output_field=DateTimeField(),
-                        ),
-                    ),
-                )
-                if flagged:
-                    newly = list(
-                        CreditCode.objects.filter(code__in=flagged, copy_flagged_at__isnull=True)
-                        .values_list("enterprise_id", "product__name", "code")
-                    )
-                    CreditCode.objects.filter(code__in=flagged, copy_flagged_at__isnull=True).update(copy_flagged_at=now)
-                    _notify_copied(newly)
-            total_scans += sum(r[1] for r in rows)
+        rows = [r for r in _read_counts(codes) if r[1] or r[3]]
+        try:
+            _write(rows)
+        except Exception:
+            _mark_dirty(codes)  # counted again by the next flush
+            raise
+        _settle(rows)
+        total_scans += sum(r[1] for r in rows)
         total_codes += len(codes)
         forget_codes(codes)
     return total_codes, total_scans
+
+
+def _write(rows):
+    """One UPDATE for the counts and first-scan times of these codes (the first scan
+    time is set once), one for new copy flags, in one transaction."""
+    from qualityhub.credit.models import CreditCode
+
+    if not rows:
+        return
+    now = timezone.now()
+    flagged = [c for c, _n, _f, flag in rows if flag]
+    firsts = [When(code=c, then=Value(datetime.datetime.fromtimestamp(f, tz=datetime.timezone.utc))) for c, _n, f, _x in rows if f]
+    with transaction.atomic():
+        CreditCode.objects.filter(code__in=[r[0] for r in rows]).update(
+            scan_count=F("scan_count")
+            + Case(*[When(code=c, then=Value(n)) for c, n, _f, _x in rows], default=Value(0),
+                   output_field=PositiveBigIntegerField()),
+            first_scanned_at=Coalesce(
+                F("first_scanned_at"), Case(*firsts, default=Value(None), output_field=DateTimeField())
+            ),
+        )
+        if flagged:
+            newly = CreditCode.objects.filter(code__in=flagged, copy_flagged_at__isnull=True)
+            _notify_copied(list(newly.values_list("enterprise_id", "product__name", "code")))
+            newly.update(copy_flagged_at=now)
 
 
 def _notify_copied(rows):
@@ -398,7 +432,8 @@ def _on_product_part_saved(sender, instance, **kwargs):
 
 
 def _on_organisation_saved(sender, instance, **kwargs):
-    _later(forget_enterprises, [instance.pk])
+    if instance.kind == "enterprise":  # only enterprises make products
+        _later(forget_enterprises, [instance.pk])
 
 
 def _on_profile_saved(sender, instance, **kwargs):

@@ -574,3 +574,34 @@ def test_the_short_path_keeps_the_security_headers(actors):
     assert "script-src 'self'" in second["Content-Security-Policy"]
     assert "<script" not in second.content.decode() and "style=" not in second.content.decode()
     assert client.post(f"/q/{code.code}").status_code == 405
+
+
+def test_a_failed_flush_loses_no_scan(actors, monkeypatch):
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    client = actors.anonymous.client()
+    for _ in range(3):
+        page(client, code.code)
+
+    def broken(rows):
+        raise RuntimeError("database down")
+
+    original = code_scans._write
+    monkeypatch.setattr(code_scans, "_write", broken)
+    with pytest.raises(RuntimeError):
+        code_scans.flush()
+    monkeypatch.setattr(code_scans, "_write", original)
+    page(client, code.code)
+    assert code_scans.flush() == (1, 4)
+    code.refresh_from_db()
+    assert code.scan_count == 4
+
+
+def test_behind_a_proxy_the_client_address_comes_from_the_configured_header(actors, settings):
+    from django.test import RequestFactory
+
+    settings.CREDIT_CODE_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    factory = RequestFactory()
+    one = factory.get("/q/X", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.1")
+    two = factory.get("/q/X", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.2")
+    assert code_scans.client_id(one) != code_scans.client_id(two)
+    assert "203.0.113.1" not in code_scans.client_id(one)
