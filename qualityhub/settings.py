@@ -306,5 +306,8 @@ CREDIT_CODE_BASE_URL = os.environ.get("CREDIT_CODE_BASE_URL", "")
 CREDIT_CODE_COPY_WINDOW_SECONDS = int(os.environ.get("CREDIT_CODE_COPY_WINDOW_SECONDS", 3600))
 CREDIT_CODE_COPY_CLIENTS = int(os.environ.get("CREDIT_CODE_COPY_CLIENTS", 30))
 CREDIT_CODE_CACHE_SECONDS = int(os.environ.get("CREDIT_CODE_CACHE_SECONDS", 3600))
+# Web processes write the scans counted in the cache to the database this often (after
+# a response is sent); 0 leaves it to `manage.py flush_scans` (cron). Off in tests.
+CREDIT_CODE_FLUSH_SECONDS = int(os.environ.get("CREDIT_CODE_FLUSH_SECONDS", 0 if TESTING else 60))
 # Behind a reverse proxy: the META key with the client's address (e.g. HTTP_X_REAL_IP).
 CREDIT_CODE_CLIENT_IP_HEADER = os.environ.get("CREDIT_CODE_CLIENT_IP_HEADER", "")

@@ -83,6 +83,7 @@ def k_window(code, window):
 
 K_DIRTY = f"{PREFIX}:dirty"
 K_GEN = f"{PREFIX}:gen"
+K_LOCK = f"{PREFIX}:flushing"
 
 
 def k_page(generation, language, product_id):
@@ -349,7 +350,34 @@ def flush(chunk=500):
     """Write the counted scans to the database: one UPDATE per ``chunk`` codes (the
     counts added, the first scan time set once, copy flags set once), then drop the
     codes' cached entries so pages show the flushed figures. Returns (codes, scans).
-    Enterprises whose codes were newly flagged as possibly copied are notified."""
+    Enterprises whose codes were newly flagged as possibly copied are notified.
+
+    One flush at a time (a lock in the cache): two flushers could both read a count
+    before either subtracted it."""
+    if not cache.add(K_LOCK, 1, 600):
+        return 0, 0
+    try:
+        return _flush(chunk)
+    finally:
+        cache.delete(K_LOCK)
+
+
+_last_flush = time.monotonic()
+
+
+def maybe_flush(response):
+    """Flush from the web process every CREDIT_CODE_FLUSH_SECONDS (0: never), after
+    the response has been sent. With the local-memory cache each process holds its
+    own counts, so only it can flush them; with Redis this spares a cron job."""
+    global _last_flush
+    interval = int(_setting("CREDIT_CODE_FLUSH_SECONDS", 0))
+    if interval <= 0 or time.monotonic() - _last_flush < interval:
+        return
+    _last_flush = time.monotonic()
+    response._resource_closers.append(flush)
+
+
+def _flush(chunk):
     total_codes = total_scans = 0
     while True:
         codes = _dirty_pop(chunk)

@@ -117,6 +117,7 @@ def code_page(request, code):
     response = HttpResponse(html)
     # Each scan counts and shows the count: browsers must ask again.
     response["Cache-Control"] = "no-cache"
+    code_scans.maybe_flush(response)
     return response
 
 

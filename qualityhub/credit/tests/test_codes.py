@@ -605,3 +605,25 @@ def test_behind_a_proxy_the_client_address_comes_from_the_configured_header(acto
     two = factory.get("/q/X", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.2")
     assert code_scans.client_id(one) != code_scans.client_id(two)
     assert "203.0.113.1" not in code_scans.client_id(one)
+
+
+def test_web_processes_flush_after_a_response_now_and_then(actors, settings, monkeypatch):
+    settings.CREDIT_CODE_FLUSH_SECONDS = 60
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    client = actors.anonymous.client()
+    page(client, code.code)
+    code.refresh_from_db()
+    assert code.scan_count == 0  # not yet a minute
+    monkeypatch.setattr(code_scans, "_last_flush", code_scans.time.monotonic() - 61)
+    page(client, code.code)  # the flush runs once the response is closed
+    code.refresh_from_db()
+    assert code.scan_count == 2
+
+
+def test_one_flush_at_a_time(actors):
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    page(actors.anonymous.client(), code.code)
+    cache.add(code_scans.K_LOCK, 1, 60)  # another flusher is at work
+    assert code_scans.flush() == (0, 0)
+    cache.delete(code_scans.K_LOCK)
+    assert code_scans.flush() == (1, 1)
