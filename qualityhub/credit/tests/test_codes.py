@@ -627,3 +627,23 @@ def test_one_flush_at_a_time(actors):
     assert code_scans.flush() == (0, 0)
     cache.delete(code_scans.K_LOCK)
     assert code_scans.flush() == (1, 1)
+
+
+def test_a_batch_is_suspended_from_the_product_page(actors, django_capture_on_commit_callbacks):
+    batch = codes.code_batch_issue(actor=actors.owner.actor, product=actors.product_a, quantity=3)
+    code = batch.codes.first()
+    anonymous = actors.anonymous.client()
+    assert page(anonymous, code.code).status_code == 200
+    client = actors.owner.client()
+    url = reverse("credit:code-batch-status", args=[batch.pk])
+    response = client.post(url, {"action": "explode", "reason": "x"}, follow=True)
+    assert "操作不正确" in response.content.decode()
+    response = client.post(url, {"action": "suspend", "reason": ""}, follow=True)
+    assert "请填写原因" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "suspend", "reason": "召回中"}, follow=True)
+    assert "已更新 3 个信用码的状态" in response.content.decode()
+    html = page(anonymous, code.code).content.decode()  # the cached entry was dropped
+    assert "此信用码已暂停使用" in html and "召回中" in html
+    assert actors.outsider.client().post(url, {"action": "revoke", "reason": "恶意"}).status_code == 404
+    assert set(batch.codes.values_list("status", flat=True)) == {CodeStatus.SUSPENDED}
