@@ -91,13 +91,17 @@ def k_page(generation, language, product_id):
 
 
 def client_id(request):
+    return environ_client_id(request.META)
+
+
+def environ_client_id(meta):
     """A short keyed hash standing for one client (IP and user agent); the address is
     never stored. Behind a reverse proxy, CREDIT_CODE_CLIENT_IP_HEADER names the META
     key holding the client's address (e.g. HTTP_X_REAL_IP), or every scan would come
     from the proxy."""
     header = _setting("CREDIT_CODE_CLIENT_IP_HEADER", "")
-    ip = (request.META.get(header) if header else None) or request.META.get("REMOTE_ADDR", "")
-    raw = f"{ip}|{request.META.get('HTTP_USER_AGENT', '')[:200]}"
+    ip = (meta.get(header) if header else None) or meta.get("REMOTE_ADDR", "")
+    raw = f"{ip}|{meta.get('HTTP_USER_AGENT', '')[:200]}"
     return hashlib.blake2b(raw.encode("utf-8", "replace"), digest_size=8, key=settings.SECRET_KEY[:64].encode()).hexdigest()
 
 
@@ -363,6 +367,11 @@ def flush(chunk=500):
 
 
 _last_flush = time.monotonic()
+
+
+def flush_due():
+    interval = int(_setting("CREDIT_CODE_FLUSH_SECONDS", 0))
+    return interval > 0 and time.monotonic() - _last_flush >= interval
 
 
 def maybe_flush(response):

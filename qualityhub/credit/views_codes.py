@@ -82,7 +82,8 @@ def code_page(request, code):
     if normal is None:
         return _warning(request, "unknown", code=code[:40], http_status=404)
     language = translation.get_language()
-    scan = code_scans.scan(normal, code_scans.client_id(request), language)
+    # A scan the WSGI short path (credit/fastpath.py) already counted comes with it.
+    scan = request.META.get(SCAN_ENVIRON_KEY) or code_scans.scan(normal, code_scans.client_id(request), language)
     entry = scan.entry
     if entry is None:
         entry = codes.code_lookup(normal) or code_scans.UNKNOWN
@@ -107,18 +108,26 @@ def code_page(request, code):
         code_scans.page_store(scan.generation, language, entry["product"], page)
     if not page:
         return _warning(request, CodeStatus.SUSPENDED, code=normal, reason=_("该产品信息暂不公开。"))
-    copied = entry["flagged"] or scan.distinct > code_scans.copy_threshold()
-    if copied and not entry["flagged"]:
-        code_scans.flag_copied(normal)
-    first = _datetime(entry["first"] or scan.first)
-    html = page.replace(SCANS_MARK, _scans_html(entry["scans"] + scan.pending, first), 1).replace(
-        COPIED_MARK, _copied_html() if copied else "", 1
-    )
-    response = HttpResponse(html)
+    response = HttpResponse(page_html(normal, entry, scan, page))
     # Each scan counts and shows the count: browsers must ask again.
     response["Cache-Control"] = "no-cache"
     code_scans.maybe_flush(response)
     return response
+
+
+SCAN_ENVIRON_KEY = "qualityhub.credit_code_scan"
+
+
+def page_html(code, entry, scan, page):
+    """The cached page with this scan's figures and, if the code looks copied, the
+    warning (which also marks the code for the flush)."""
+    copied = entry["flagged"] or scan.distinct > code_scans.copy_threshold()
+    if copied and not entry["flagged"]:
+        code_scans.flag_copied(code)
+    first = _datetime(entry["first"] or scan.first)
+    return page.replace(SCANS_MARK, _scans_html(entry["scans"] + scan.pending, first), 1).replace(
+        COPIED_MARK, _copied_html() if copied else "", 1
+    )
 
 
 class ReportForm(BootstrapFormMixin, forms.Form):

@@ -647,3 +647,106 @@ def test_a_batch_is_suspended_from_the_product_page(actors, django_capture_on_co
     assert "此信用码已暂停使用" in html and "召回中" in html
     assert actors.outsider.client().post(url, {"action": "revoke", "reason": "恶意"}).status_code == 404
     assert set(batch.codes.values_list("status", flat=True)) == {CodeStatus.SUSPENDED}
+
+
+# --- the WSGI short path (credit/fastpath.py) --------------------------------------------------
+
+
+def _wsgi(app, path, method="GET", **extra):
+    import io
+    import sys
+
+    environ = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_NAME": "testserver", "SERVER_PORT": "80",
+        "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+        "REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "test", "SCRIPT_NAME": "", **extra,
+    }
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started["status"], started["headers"] = status, dict(headers)
+
+    result = app(environ, start_response)
+    body = b"".join(result)
+    if hasattr(result, "close"):
+        result.close()
+    return started["status"], started["headers"], body.decode()
+
+
+@pytest.fixture
+def fast_app(redis_cache, settings):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from qualityhub.credit.fastpath import wrap
+
+    from django.core import signals
+    from django.db import close_old_connections
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    # As Django's test client does: the handler must not close the test transaction's
+    # connection at the end of a request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield wrap(WSGIHandler())
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_warm_scans_are_answered_before_django_with_the_same_page(actors, fast_app):
+    from django.core.signals import request_started
+
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    status, first_headers, first = _wsgi(fast_app, f"/q/{code.code}")  # Django answers, the wrapper learns
+    assert status.startswith("200") and "您是第一位扫描此码的人" in first
+    started = []
+    request_started.connect(lambda **kw: started.append(1), weak=False, dispatch_uid="fastpath-test")
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            status, headers, body = _wsgi(fast_app, f"/q/{code.code}")
+    finally:
+        request_started.disconnect(dispatch_uid="fastpath-test")
+    assert status.startswith("200") and started == [] and ctx.captured_queries == []
+    assert "已被扫描 2 次" in body
+    assert body.replace("已被扫描 2 次", "") .split('id="scan-stats"')[0] == first.split('id="scan-stats"')[0]
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Vary",
+                 "Content-Language"):
+        assert headers.get(name) == first_headers.get(name), name
+    status, headers, body = _wsgi(fast_app, f"/q/{code.code}", method="HEAD")
+    assert status.startswith("200") and body == "" and int(headers["Content-Length"]) > 1000
+    assert code_scans.flush() == (1, 3)
+
+
+def test_the_short_path_hands_misses_and_warnings_to_django_counting_once(actors, fast_app, django_capture_on_commit_callbacks):
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    _wsgi(fast_app, f"/q/{code.code}")
+    with django_capture_on_commit_callbacks(execute=True):
+        codes.code_suspend(actor=actors.owner.actor, code=code, reason="标签印刷错误")
+    status, _headers, body = _wsgi(fast_app, f"/q/{code.code}")
+    assert status.startswith("200") and "此信用码已暂停使用" in body
+    status, _headers, body = _wsgi(fast_app, f"/q/{codes.code_generate()}")
+    assert status.startswith("404") and "未找到此信用码" in body
+    assert _wsgi(fast_app, f"/q/{code.code}", method="POST")[0][:3] in ("403", "405")
+    assert code_scans.flush()[1] == 3  # two scans of the code and one of the forged code, each once
+
+
+def test_the_short_path_steps_aside_for_the_ssl_redirect(actors, fast_app, settings):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from qualityhub.credit.fastpath import wrap
+
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    settings.SECURE_SSL_REDIRECT = True
+    fast_app = wrap(WSGIHandler())  # middleware read the setting when loaded
+    _wsgi(fast_app, f"/q/{code.code}", **{"wsgi.url_scheme": "https"})
+    status, headers, _body = _wsgi(fast_app, f"/q/{code.code}")
+    assert status.startswith("301") and headers["Location"].startswith("https://")
+    status, _headers, body = _wsgi(fast_app, f"/q/{code.code}", **{"wsgi.url_scheme": "https"})
+    assert status.startswith("200") and "已被扫描" in body
+
+
+def test_the_short_path_speaks_the_chosen_language(actors, fast_app):
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    _wsgi(fast_app, f"/q/{code.code}")
+    status, headers, body = _wsgi(fast_app, f"/q/{code.code}", HTTP_COOKIE="django_language=en")
+    assert status.startswith("200") and headers["Content-Language"] == "en"
+    assert "This code has been scanned" in body or "Valid credit code" in body
