@@ -750,3 +750,16 @@ def test_the_short_path_speaks_the_chosen_language(actors, fast_app):
     status, headers, body = _wsgi(fast_app, f"/q/{code.code}", HTTP_COOKIE="django_language=en")
     assert status.startswith("200") and headers["Content-Language"] == "en"
     assert "This code has been scanned" in body or "Valid credit code" in body
+
+
+def test_the_code_list_exports_to_excel_and_filters(actors):
+    batch = codes.code_batch_issue(actor=actors.owner.actor, product=actors.product_a, quantity=3)
+    single = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    client = actors.owner.client()
+    url = reverse("credit:code-list")
+    response = client.get(url, {"export": "xlsx"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    html = client.get(url, {"batch": batch.pk}).content.decode()
+    assert single.code not in html and all(c in html for c in batch.codes.values_list("code", flat=True))
+    html = client.get(url, {"code": single.code.lower()}).content.decode()
+    assert single.code in html and batch.codes.first().code not in html
