@@ -22,6 +22,7 @@ maker's profile, honours, good standing or credit records change (``record_chang
 import datetime
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ from django.db import transaction
 from django.db.models import Case, DateTimeField, F, PositiveBigIntegerField, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "qc"
 UNKNOWN = {"status": "unknown"}
@@ -383,7 +386,16 @@ def maybe_flush(response):
     if interval <= 0 or time.monotonic() - _last_flush < interval:
         return
     _last_flush = time.monotonic()
-    response._resource_closers.append(flush)
+    response._resource_closers.append(_flush_quietly)
+
+
+def _flush_quietly():
+    # Runs as the response closes: a failure is logged (and the counts stay in the
+    # cache for the next flush), never turned into an error for this scan.
+    try:
+        flush()
+    except Exception:
+        logger.exception("Flushing credit code scans failed; the counts stay in the cache.")
 
 
 def _flush(chunk):

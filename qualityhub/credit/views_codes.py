@@ -29,6 +29,9 @@ from qualityhub.core.scoping import can_change
 
 # --- the public page -------------------------------------------------------------------
 
+# The rendered page is shared by every code of its product; these marks stand for what
+# differs per code and per scan. (The code's mark must survive URL quoting: ASCII.)
+CODE_MARK = "~~QCODE~~"
 SCANS_MARK = "\u27e6scans\u27e7"
 COPIED_MARK = "\u27e6copied\u27e7"
 
@@ -103,7 +106,7 @@ def code_page(request, code):
         data = codes.product_public_data(entry["product"])
         page = "" if data is None else render_to_string(
             "credit/codes/public.html",
-            {"data": data, "code": normal, "scans_mark": SCANS_MARK, "copied_mark": COPIED_MARK},
+            {"data": data, "code": CODE_MARK, "scans_mark": SCANS_MARK, "copied_mark": COPIED_MARK},
         )
         code_scans.page_store(scan.generation, language, entry["product"], page)
     if not page:
@@ -125,8 +128,10 @@ def page_html(code, entry, scan, page):
     if copied and not entry["flagged"]:
         code_scans.flag_copied(code)
     first = _datetime(entry["first"] or scan.first)
-    return page.replace(SCANS_MARK, _scans_html(entry["scans"] + scan.pending, first), 1).replace(
-        COPIED_MARK, _copied_html() if copied else "", 1
+    return (
+        page.replace(SCANS_MARK, _scans_html(entry["scans"] + scan.pending, first), 1)
+        .replace(COPIED_MARK, _copied_html() if copied else "", 1)
+        .replace(CODE_MARK, code)
     )
 
 

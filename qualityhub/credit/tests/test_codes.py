@@ -763,3 +763,17 @@ def test_the_code_list_exports_to_excel_and_filters(actors):
     assert single.code not in html and all(c in html for c in batch.codes.values_list("code", flat=True))
     html = client.get(url, {"code": single.code.lower()}).content.decode()
     assert single.code in html and batch.codes.first().code not in html
+
+
+def test_codes_of_one_product_share_the_page_but_show_their_own_code(actors):
+    batch = codes.code_batch_issue(actor=actors.owner.actor, product=actors.product_a, quantity=2)
+    one, two = batch.codes.order_by("id")
+    client = actors.anonymous.client()
+    first = page(client, one.code).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        second = page(client, two.code).content.decode()
+    assert not [q for q in ctx.captured_queries if "registry_product" in q["sql"]]  # the shared page, cached
+    assert one.code in first and two.code not in first
+    assert two.code in second and one.code not in second
+    assert reverse("qcode:report", args=[two.code]) in second
+    assert "~~QCODE~~" not in second
