@@ -609,6 +609,7 @@ def test_behind_a_proxy_the_client_address_comes_from_the_configured_header(acto
 
 def test_web_processes_flush_after_a_response_now_and_then(actors, settings, monkeypatch):
     settings.CREDIT_CODE_FLUSH_SECONDS = 60
+    monkeypatch.setattr(code_scans, "_last_flush", code_scans.time.monotonic())
     code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
     client = actors.anonymous.client()
     page(client, code.code)
