@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "qualityhub.core.middleware.LanguageMiddleware",
+    "qualityhub.credit.middleware.CodePageMiddleware",  # /q/<code>: the short path
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -296,3 +297,17 @@ LOGGING = {
 
 DJANGO_TABLES2_TEMPLATE = "core/partials/table.html"  # rows rendered in Python: core/tables.py
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-vcenter card-table table-striped"}
+
+# --- Credit codes (credit/code_scans.py) ---------------------------------------------------
+# The host printed in QR codes (e.g. https://zlxy.example.gov.cn); empty: the request's.
+CREDIT_CODE_BASE_URL = os.environ.get("CREDIT_CODE_BASE_URL", "")
+# A code scanned by more distinct clients (IP + user agent) than this within one window
+# is flagged as possibly copied.
+CREDIT_CODE_COPY_WINDOW_SECONDS = int(os.environ.get("CREDIT_CODE_COPY_WINDOW_SECONDS", 3600))
+CREDIT_CODE_COPY_CLIENTS = int(os.environ.get("CREDIT_CODE_COPY_CLIENTS", 30))
+CREDIT_CODE_CACHE_SECONDS = int(os.environ.get("CREDIT_CODE_CACHE_SECONDS", 3600))
+# Web processes write the scans counted in the cache to the database this often (after
+# a response is sent); 0 leaves it to `manage.py flush_scans` (cron). Off in tests.
+CREDIT_CODE_FLUSH_SECONDS = int(os.environ.get("CREDIT_CODE_FLUSH_SECONDS", 0 if TESTING else 60))
+# Behind a reverse proxy: the META key with the client's address (e.g. HTTP_X_REAL_IP).
+CREDIT_CODE_CLIENT_IP_HEADER = os.environ.get("CREDIT_CODE_CLIENT_IP_HEADER", "")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("registry/", include("qualityhub.registry.urls")),
     path("credit/", include("qualityhub.credit.urls")),
     path("verify/", include("qualityhub.credit.public_lending_urls")),
+    path("", include("qualityhub.credit.public_urls")),
     path("api/v1/", include((api_v1, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", core_views.healthz, name="healthz"),

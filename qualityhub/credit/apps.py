@@ -8,4 +8,8 @@ class CreditConfig(AppConfig):
     verbose_name = _("质量信用")
 
     def ready(self):
-        from qualityhub.credit import demo, importers, shell, standing  # noqa: F401  (registers imports, navigation, cards, listeners, demo data)
+        # Registers imports, navigation, dashboard cards, demo data and the listeners
+        # of credit.signals.record_changed (good standing, code page cache).
+        from qualityhub.credit import code_scans, demo, importers, shell, standing  # noqa: F401
+
+        code_scans.connect_signals()

@@ -12,6 +12,8 @@ navigation.register(_("信用记录"), "credit:record-list", order=40, group="cr
 navigation.register(_("联合惩戒名单"), "credit:joint-discipline", order=46, group="credit",
                     visible=lambda a: a.is_regulator or a.is_platform_admin)
 navigation.register(_("质量信用良好名单"), "credit:good-standing", order=47, group="credit", visible=lambda a: True)
+navigation.register(_("信用码"), "credit:code-list", order=42, group="credit",
+                    visible=lambda a: a.is_enterprise or a.is_regulator or a.is_platform_admin)
 navigation.register(_("贷款信用报告授权"), "credit:lending-consent-list", order=45, group="credit", visible=lambda a: a.is_enterprise)
 navigation.register(_("已授权企业"), "credit:lending-bank-list", order=45, group="credit", visible=lambda a: a.is_bank)
 

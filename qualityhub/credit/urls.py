@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qualityhub.credit import views
+from qualityhub.credit import urls_codes, urls_lending, views
 
 app_name = "credit"
 
@@ -20,6 +20,5 @@ urlpatterns = [
     path("joint-discipline/", views.JointDisciplineListView.as_view(), name="joint-discipline"),
 ]
 
-from qualityhub.credit import urls_lending  # noqa: E402
-
-urlpatterns += urls_lending.urlpatterns
+# Each area of the app keeps its own routes.
+urlpatterns += urls_codes.urlpatterns + urls_lending.urlpatterns
