@@ -1,7 +1,8 @@
 """The credit part of the demo data: a sampling history for the demo enterprise (in
 good standing, with one failed sample waiting for the second Shenzhen regulator), and
 a few records for the first enterprises so the lists, the dashboard and the
-good-standing list have something to show."""
+good-standing list have something to show; quality credit codes for the demo
+enterprise's products."""
 
 import datetime
 
@@ -11,9 +12,11 @@ from qualityhub.accounts.models import User
 from qualityhub.core import demo
 from qualityhub.core.scoping import actor_for
 from qualityhub.credit.choices import RecordChannel, RecordKind, RecordStatus, rule
-from qualityhub.credit.models import CreditRecord
+from qualityhub.credit.codes import code_batch_issue, code_issue
+from qualityhub.credit.models import CreditCode, CreditRecord
 from qualityhub.credit.services import record_submit
 from qualityhub.credit.standing import standing_refresh
+from qualityhub.registry.models import Product
 
 # At most this many enterprises get generated records (a benchmark-sized seed would
 # otherwise spend its time here).
@@ -76,4 +79,13 @@ def credit_demo(builder):
         "penalty_amount": None, "internal_note": "抽样单编号 SZ-CJ-0042（演示）",
     })
     listed = standing_refresh()
-    builder.say(f"credit records: {CreditRecord.objects.count()}; good standing: {listed}")
+    # Quality credit codes for the demo enterprise's public products, one batch each
+    # for the first three (label sheets to print).
+    owner = User.objects.get(email="enterprise@demo.qualityhub.cn")
+    maker = actor_for(owner, enterprise)
+    products = list(Product.objects.filter(enterprise=enterprise, is_public=True).order_by("id")[:3])
+    for product in products:
+        code_issue(actor=maker, product=product)
+        code_batch_issue(actor=maker, product=product, quantity=12, note="演示批次")
+    builder.say(f"credit records: {CreditRecord.objects.count()}; good standing: {listed}; "
+                f"credit codes: {CreditCode.objects.count()}")

@@ -59,3 +59,33 @@ def test_failed_sample_four_eyes_then_the_enterprise_objects(demo, live_server, 
     page.screenshot(path=str(SCREENSHOTS / "credit-record-objection.png"), full_page=True)
     record.refresh_from_db()
     assert record.status == "objected" and record.approved_by.email == "shenzhen2@demo.qualityhub.cn"
+
+
+def test_a_consumer_opens_a_products_code_page_on_a_phone(demo, live_server, browser, console):
+    from qualityhub.core.testing.browser import MOBILE, _new_page
+    from qualityhub.credit.models import CreditCode, CreditRecord
+
+    code = CreditCode.objects.filter(product__enterprise=demo, batch__isnull=True).select_related("product").first()
+    # A private fact the page must never show.
+    CreditRecord.objects.filter(subject=demo).update(internal_note="内部：抽样人员王五")
+    context, page = _new_page(browser, console, viewport=MOBILE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    try:
+        page.goto(f"{live_server.url}/q/{code.code}")
+        assert page.locator("#product").inner_text().count(code.product.name) >= 1
+        assert demo.name in page.locator("#maker").inner_text()
+        assert page.locator("#good-standing").is_visible()  # sampled since 2015, never failed
+        assert "监督抽查" in page.locator("#sampling").inner_text()
+        text = page.content()
+        for private in ("抽样人员王五", "风险分类", "A类", "B类", "C类", "D类"):
+            assert private not in text
+        # Nothing is wider than the phone: no sideways scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
+        page.screenshot(path=str(SCREENSHOTS / "credit-code-mobile.png"), full_page=True)
+        page.click("#report-link")
+        page.wait_for_url(f"**/q/{code.code}/report/")
+        response = page.goto(f"{live_server.url}/q/NOTAREALCODE0000")
+        assert response.status == 404 and page.locator(".qcode-warning, .alert").count() >= 1
+        # The 404 is the answer we asked for, not a page error.
+        console.messages = [m for m in console.messages if "404" not in m]
+    finally:
+        context.close()
