@@ -9,3 +9,4 @@ class CreditConfig(AppConfig):
 
     def ready(self):
         from qualityhub.credit import importers, shell  # noqa: F401  (registers imports, navigation, cards)
+        from qualityhub.credit import scoring_listeners  # noqa: F401  (rescoring on record changes, nav, card)

@@ -1,0 +1,10 @@
+"""Background tasks of the credit app."""
+
+from django_tasks import task
+
+
+@task()
+def rescore_all_task(run_id):
+    from qualityhub.credit.scoring import scoring_run_execute
+
+    scoring_run_execute(run_id)
