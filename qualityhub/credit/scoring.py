@@ -31,6 +31,7 @@ with the model version and scoring date stored on the subject's score, and the t
 check that it reproduces the stored score for every subject.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import logging
@@ -52,6 +53,7 @@ logger = logging.getLogger(__name__)
 STAGE = "qh_score_stage"
 DREPS = "qh_score_dreps"
 CHUNK = 250_000  # subject ids per staging statement in a full rescoring
+WORK_MEM = "256MB"  # PostgreSQL: the per-subject aggregation hashes a million groups
 SCORED_KINDS = tuple(sorted({OrganisationKind.ENTERPRISE, *OrganisationKind.providers()}))
 
 
@@ -270,6 +272,22 @@ def _apply_relationship(cursor, sql, config):
     )
 
 
+@contextlib.contextmanager
+def work_mem(cursor):
+    """On PostgreSQL, let this session's aggregation hash a million groups in memory
+    instead of spilling to disk (the server default is 4 MB)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SHOW work_mem")
+    previous = cursor.fetchone()[0]
+    cursor.execute(f"SET work_mem = '{WORK_MEM}'")
+    try:
+        yield
+    finally:
+        cursor.execute(f"SET work_mem = '{previous}'")
+
+
 # --- Running a rescoring -------------------------------------------------------------------
 
 @dataclasses.dataclass
@@ -336,7 +354,7 @@ def _rescore(*, chunks, model=None, now=None, run=None):
     as_of = timezone.localdate(now)
     sql = _Sql(connection.vendor)
     result = RescoreResult(model_version=model.version)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, work_mem(cursor):
         _create_stage(cursor, sql)
         try:
             for spec in chunks:
