@@ -150,7 +150,7 @@ def bench_rescoring(args):
     results = {db: run_database(db, args) for db in databases}
     print()
     print(f"(a) Rescoring the province: {args.enterprises:,} enterprises, {args.records:,} records, "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs, load average before {os.getloadavg()[0]:.1f} (other work on the machine skews both figures)")
     met = True
     for database, r in results.items():
         print()
@@ -161,6 +161,8 @@ def bench_rescoring(args):
             ratio = r[key] / r["floor"] if r["floor"] else float("inf")
             print(f"   {label:<48} {r[key]:8.2f} s   {ratio:5.2f}x floor   "
                   f"({r[key + '_changed']:,} class changes)")
+            phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in r.get(key + "_phases", {}).items())
+            print(f"      phases (s): {phases}")
         classes = ", ".join(f"{c} {n:,}" for c, n in sorted(r["classes"].items()))
         print(f"   classes: {classes}")
         ratio = r["next"] / r["floor"] if r["floor"] else float("inf")
@@ -367,12 +369,14 @@ def worker(args):
     first = rescore_all(now=now)
     result["first"] = time.perf_counter() - started
     result["first_changed"] = first.changed
+    result["first_phases"] = first.seconds
     print(f"[{database}] first classification {result['first']:.2f} s; next day", flush=True)
     _analyze(connection)
     started = time.perf_counter()
     second = rescore_all(now=now + datetime.timedelta(days=1))
     result["next"] = time.perf_counter() - started
     result["next_changed"] = second.changed
+    result["next_phases"] = second.seconds
     print(f"[{database}] next day {result['next']:.2f} s", flush=True)
 
     from qualityhub.accounts.models import Organisation
