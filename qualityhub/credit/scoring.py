@@ -231,8 +231,8 @@ def _stage_insert_sql(sql, config, as_of, subject_filter):
     )
     return (
         f"INSERT INTO {STAGE} (subject_id, legal_rep, veto, base, base_class, rel, score, risk_class) "
-        f"SELECT subject_id, legal_rep, veto, base, {_class_sql(sql, 'base_score', 'veto', config)}, "
-        f"{sql.num(rel0)}, score, {_class_sql(sql, 'score', 'veto', config)} FROM ({scored}) w"
+        f"SELECT subject_id, legal_rep, veto, base, {_class_sql(sql, 'base_score', 'veto', config)} AS base_class, "
+        f"{sql.num(rel0)} AS rel, score, {_class_sql(sql, 'score', 'veto', config)} AS risk_class FROM ({scored}) w"
     )
 
 
