@@ -314,6 +314,9 @@ def _group_mates(subject_ids):
     return sorted(ids)
 
 
+MANY_SUBJECTS = 5000  # beyond this a change is rescored by a full (background) run
+
+
 def rescore_subjects(subject_ids, *, model=None, now=None):
     """Rescore these subjects (and their legal-representative group mates) at once."""
     subject_ids = [int(s) for s in subject_ids if s is not None]
@@ -406,6 +409,10 @@ def _write(cursor, sql, model, now, lap=lambda phase: None):
     """Record class changes, notify them and upsert the scores: one transaction."""
     version = model.version
     at = connection.ops.adapt_datetimefield_value(now)
+    # The changes of this run are the rows after the current last id (a primary-key
+    # range, not a scan of the whole history for a timestamp).
+    cursor.execute("SELECT COALESCE(MAX(id), 0) FROM credit_classchange")
+    after = cursor.fetchone()[0]
     cursor.execute(
         "INSERT INTO credit_classchange (subject_id, from_class, to_class, score, model_version, changed_at) "
         f"SELECT s.subject_id, COALESCE(e.risk_class, ''), s.risk_class, s.score, {int(version)}, %s "
@@ -416,7 +423,7 @@ def _write(cursor, sql, model, now, lap=lambda phase: None):
     changed = max(cursor.rowcount, 0)
     lap("class changes")
     if changed:
-        _notify_changes(cursor, now, version)
+        _notify_changes(cursor, now, version, after)
     lap("notifications")
     vetoed = "s.veto = 1" if sql.pg else "s.veto"
     cursor.execute(
@@ -434,7 +441,7 @@ def _write(cursor, sql, model, now, lap=lambda phase: None):
     return changed
 
 
-def _notify_changes(cursor, now, version):
+def _notify_changes(cursor, now, version, after):
     """The subjects: one INSERT … SELECT per (from, to) pair. The regulators over them:
     one notification each, naming the enterprise when only one changed."""
     from qualityhub.core.models import Notification
@@ -442,8 +449,8 @@ def _notify_changes(cursor, now, version):
     at = connection.ops.adapt_datetimefield_value(now)
     cursor.execute(
         "SELECT from_class, to_class, COUNT(*) FROM credit_classchange "
-        "WHERE changed_at = %s AND model_version = %s AND from_class <> '' GROUP BY from_class, to_class",
-        [at, version],
+        "WHERE id > %s AND changed_at = %s AND model_version = %s AND from_class <> '' GROUP BY from_class, to_class",
+        [after, at, version],
     )
     pairs = cursor.fetchall()
     if not pairs:
@@ -457,8 +464,8 @@ def _notify_changes(cursor, now, version):
         cursor.execute(
             "INSERT INTO core_notification (organisation_id, title, body, url, created_at) "
             "SELECT c.subject_id, %s, %s, %s || CAST(c.subject_id AS varchar(20)) || '/', %s FROM credit_classchange c "
-            "WHERE c.changed_at = %s AND c.model_version = %s AND c.from_class = %s AND c.to_class = %s",
-            [title, body, url_prefix, at, at, version, from_class, to_class],
+            "WHERE c.id > %s AND c.changed_at = %s AND c.model_version = %s AND c.from_class = %s AND c.to_class = %s",
+            [title, body, url_prefix, at, after, at, version, from_class, to_class],
         )
     # Regulators whose jurisdiction holds the subject: the province, its city, its district.
     cursor.execute(
@@ -466,9 +473,9 @@ def _notify_changes(cursor, now, version):
         "JOIN accounts_organisation o ON o.id = c.subject_id "
         "JOIN accounts_organisation g ON g.kind = 'regulator' "
         "JOIN registry_region j ON j.code = g.jurisdiction_id "
-        "WHERE c.changed_at = %s AND c.model_version = %s AND c.from_class <> '' "
+        "WHERE c.id > %s AND c.changed_at = %s AND c.model_version = %s AND c.from_class <> '' "
         "AND (j.level = 'province' OR j.code = o.city_id OR j.code = o.region_id) GROUP BY g.id",
-        [at, version],
+        [after, at, version],
     )
     rows = cursor.fetchall()
     if not rows:
@@ -480,7 +487,7 @@ def _notify_changes(cursor, now, version):
     notes = []
     for regulator_id, count, first_subject in rows:
         if count == 1:
-            change = ClassChange.objects.filter(subject_id=first_subject, changed_at=now).order_by("-id").first()
+            change = ClassChange.objects.filter(subject_id=first_subject, id__gt=after).order_by("-id").first()
             body = _("辖区内%(n)s的信用风险分类由%(a)s类调整为%(b)s类。") % {
                 "n": names.get(first_subject, ""), "a": change.from_class, "b": change.to_class,
             }
@@ -646,6 +653,11 @@ def inspection_quota(risk_class):
 def scoring_run_start(*, actor=None, started_by=None):
     """Queue a full rescoring (after this transaction commits) and return its run. A
     run already queued or running is returned instead of starting a second one."""
+    # A run untouched for hours lost its worker: it no longer blocks a new one.
+    stale = timezone.now() - datetime.timedelta(hours=2)
+    ScoringRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__lt=stale).update(
+        status=RunStatus.FAILED, finished_at=timezone.now(), message=_("评分任务中断（超过2小时未完成）。")
+    )
     running = ScoringRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
     if running is not None:
         return running

@@ -30,10 +30,11 @@ def can_manage_scoring(actor):
 
 @receiver(record_changed, dispatch_uid="credit-scoring-rescore")
 def rescore_on_record_change(sender, subject_ids=None, **kwargs):
-    """Rescore the subjects at once; None means "many changed": queue a full run."""
-    from qualityhub.credit.scoring import rescore_subjects, scoring_run_start
+    """Rescore the subjects at once; None ("many changed") or a very long list (a
+    large import) queues a full run instead."""
+    from qualityhub.credit.scoring import MANY_SUBJECTS, rescore_subjects, scoring_run_start
 
-    if subject_ids is None:
+    if subject_ids is None or len(subject_ids) > MANY_SUBJECTS:
         scoring_run_start()
         return
     with transaction.atomic():

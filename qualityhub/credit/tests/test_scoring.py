@@ -444,3 +444,25 @@ def test_query_counts_do_not_grow_with_rows(actors, url_name):
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(few) == len(many), [q["sql"] for q in many.captured_queries]
+
+
+def test_a_stale_run_does_not_block_a_new_one(actors, django_capture_on_commit_callbacks):
+    from qualityhub.credit.scoring import scoring_run_start
+
+    stuck = ScoringRun.objects.create(status="running")
+    assert scoring_run_start() == stuck  # a live run is not started twice
+    ScoringRun.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - datetime.timedelta(hours=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = scoring_run_start(actor=actors.regulator_province.actor)
+    assert run != stuck and ScoringRun.objects.get(pk=run.pk).status == "done"
+    assert ScoringRun.objects.get(pk=stuck.pk).status == "failed"
+
+
+def test_a_very_long_list_of_changed_subjects_queues_a_full_run(actors, monkeypatch, django_capture_on_commit_callbacks):
+    from qualityhub.credit import scoring
+
+    monkeypatch.setattr(scoring, "MANY_SUBJECTS", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_changed.send(sender=None, subject_ids=[actors.enterprise_a.pk, actors.enterprise_b.pk])
+    assert ScoringRun.objects.get().status == "done"
+    assert EnterpriseScore.objects.filter(subject=actors.enterprise_c).exists()  # everyone, not only the two
