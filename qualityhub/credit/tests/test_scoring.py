@@ -466,3 +466,14 @@ def test_a_very_long_list_of_changed_subjects_queues_a_full_run(actors, monkeypa
         record_changed.send(sender=None, subject_ids=[actors.enterprise_a.pk, actors.enterprise_b.pk])
     assert ScoringRun.objects.get().status == "done"
     assert EnterpriseScore.objects.filter(subject=actors.enterprise_c).exists()  # everyone, not only the two
+
+
+def test_deleting_an_organisation_deletes_its_score_and_history():
+    """No database FK on the score or the history (bulk writes): Django's CASCADE
+    still removes them with the organisation."""
+    gone = EnterpriseFactory()
+    rescore_all(now=NOW)
+    assert EnterpriseScore.objects.filter(subject=gone).exists() and ClassChange.objects.filter(subject=gone).exists()
+    gone.delete()
+    assert not EnterpriseScore.objects.filter(subject_id=gone.pk).exists()
+    assert not ClassChange.objects.filter(subject_id=gone.pk).exists()
