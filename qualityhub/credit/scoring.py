@@ -132,9 +132,6 @@ class _Sql:
     def power_half(self, expr):
         return f"POWER(0.5::float8, {expr})" if self.pg else f"POWER(0.5, {expr})"
 
-    def float_type(self):
-        return "double precision"
-
 
 def _quoted(values):
     # Record kinds and statuses are validated choice values ([a-z_]); quoted literals.
@@ -185,9 +182,12 @@ def _records_aggregate_sql(sql, config, as_of, subject_filter):
     )
 
 
-def _stage_insert_sql(sql, config, as_of, subject_filter):
-    """INSERT into the stage one row per subject: capped groups, base score and class,
-    the relationship points of "no relationship", and score and class under them."""
+STAGE_COLUMNS = "subject_id, legal_rep, veto, base, base_class, rel, score, risk_class"
+
+
+def _stage_select_sql(sql, config, as_of, subject_filter):
+    """SELECT one stage row per subject: capped groups, base score and class, the
+    relationship points of "no relationship", and score and class under them."""
     basic = config["basic"]
     size_cases = " ".join(
         f"WHEN '{size}' THEN {sql.num(points)}" for size, points in sorted(basic["size_points"].items()) if size
@@ -230,22 +230,22 @@ def _stage_insert_sql(sql, config, as_of, subject_filter):
         f"{sql.round2(f'base + {sql.num(rel0)}')} AS score FROM ({based}) z"
     )
     return (
-        f"INSERT INTO {STAGE} (subject_id, legal_rep, veto, base, base_class, rel, score, risk_class) "
         f"SELECT subject_id, legal_rep, veto, base, {_class_sql(sql, 'base_score', 'veto', config)} AS base_class, "
         f"{sql.num(rel0)} AS rel, score, {_class_sql(sql, 'score', 'veto', config)} AS risk_class FROM ({scored}) w"
     )
 
 
-def _create_stage(cursor, sql):
-    _drop_stage(cursor)
-    real = sql.float_type()
-    # No primary key: the stage is only ever joined whole (hash joins), and an index
-    # maintained over a million inserts costs more than it saves.
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {STAGE} (subject_id bigint NOT NULL, legal_rep varchar(60) NOT NULL, "
-        f"veto integer NOT NULL, base {real} NOT NULL, base_class char(1) NOT NULL, rel {real} NOT NULL, "
-        f"score numeric(7, 2) NOT NULL, risk_class char(1) NOT NULL)"
-    )
+def _stage(cursor, sql, config, as_of, spec, *, first):
+    """The first chunk creates the stage with CREATE TEMPORARY TABLE … AS: unlike
+    INSERT … SELECT, PostgreSQL may run its aggregation over the records in parallel,
+    as it does the floor's. Later chunks insert."""
+    select = _stage_select_sql(sql, config, as_of, _filter_for(spec))
+    if first:
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} AS {select}")
+    else:
+        cursor.execute(f"INSERT INTO {STAGE} ({STAGE_COLUMNS}) {select}")
+    cursor.execute(f"SELECT COUNT(*) FROM {STAGE}")  # SQLite reports no row count for CREATE … AS
+    return cursor.fetchone()[0]
 
 
 def _drop_stage(cursor):
@@ -376,12 +376,11 @@ def _rescore(*, chunks, model=None, now=None, run=None):
         clock = time.perf_counter()
 
     with connection.cursor() as cursor, work_mem(cursor):
-        _create_stage(cursor, sql)
+        _drop_stage(cursor)
         try:
             _phase(run, _("汇总信用记录并计算分值"))
-            for spec in chunks:
-                cursor.execute(_stage_insert_sql(sql, config, as_of, _filter_for(spec)))
-                result.scored += max(cursor.rowcount, 0)
+            for number, spec in enumerate(chunks):
+                result.scored = _stage(cursor, sql, config, as_of, spec, first=number == 0)
                 if run is not None:
                     ScoringRun.objects.filter(pk=run.pk).update(processed=result.scored)
                 lap("stage")
