@@ -38,7 +38,7 @@ import logging
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +54,7 @@ logger = logging.getLogger(__name__)
 STAGE = "qh_score_stage"
 DREPS = "qh_score_dreps"
 WORK_MEM = "256MB"  # PostgreSQL: the per-subject aggregation hashes a million groups
+TEMP_BUFFERS = "512MB"  # PostgreSQL: the stage of a million subjects stays in memory
 SCORED_KINDS = tuple(sorted({OrganisationKind.ENTERPRISE, *OrganisationKind.providers()}))
 
 
@@ -283,6 +284,14 @@ def work_mem(cursor):
     cursor.execute("SHOW work_mem")
     previous = cursor.fetchone()[0]
     cursor.execute(f"SET work_mem = '{WORK_MEM}'")
+    # The stage (a million rows) is read four times: keep it in the session's local
+    # buffers (8 MB by default). PostgreSQL refuses the change once the session has
+    # used a temporary table; the savepoint keeps that refusal harmless.
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:
+        pass
     try:
         yield
     finally:
