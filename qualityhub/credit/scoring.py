@@ -19,11 +19,16 @@ How a score is made (the structure and defaults are in ``scoring_config``):
    D does not spread along a chain and the result does not depend on order).
 4. Score = round(base + relationship, 2); class D if vetoed, else by thresholds.
 
-Everything is staged in a temporary table, chunk by chunk of subject ids (progress),
-then in one transaction: class changes are inserted into ClassChange (INSERT …
-SELECT), notified (one INSERT … SELECT per from/to pair for the subjects, one
-notification per regulator over them), and the scores are upserted (INSERT … SELECT …
-ON CONFLICT DO UPDATE, skipping unchanged rows). No Python loop over subjects.
+One statement stages every subject in a temporary table (CREATE TEMPORARY TABLE … AS
+SELECT: one pass over the records, which PostgreSQL runs in parallel like the floor;
+``chunk`` can split it by id ranges, at the price of a pass per chunk); an UPDATE adds
+the relationship points to the few subjects concerned; then, in one transaction, class
+changes are inserted into ClassChange (INSERT … SELECT), notified (one INSERT …
+SELECT per from/to pair for the subjects, one notification per regulator over them),
+and the scores are upserted (INSERT … SELECT … ON CONFLICT DO UPDATE, skipping
+unchanged rows). No Python loop over subjects. The run page shows the phase. On
+PostgreSQL the session gets a larger work_mem and temp_buffers and no JIT (see
+``work_mem``).
 
 The "why": contributions are not stored (ten million rows rewritten at every run);
 ``explain(subject)`` recomputes them for one subject in Python from the same formula,
@@ -39,7 +44,6 @@ import time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,7 +51,7 @@ from django.utils.translation import gettext as _
 from qualityhub.accounts.choices import OrganisationKind
 from qualityhub.credit.choices import COUNTING_STATUSES, NEGATIVE_KINDS
 from qualityhub.credit.models import ClassChange, EnterpriseScore, InspectionQuota, RunStatus, ScoringModel, ScoringRun
-from qualityhub.credit.scoring_config import CLASSES, GROUPS
+from qualityhub.credit.scoring_config import GROUPS
 
 logger = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 notifications, configuration validation, inspection quotas, access and query counts."""
 
 import copy
+import json
 import datetime
 import random
 from decimal import Decimal
@@ -177,7 +178,7 @@ def test_basic_and_dynamic_indicators(actors):
     rescore_all(now=NOW)
     assert stored(young).score == Decimal("21.00")  # 6 young + 5 micro + 10 suspended
     assert stored(old).score == Decimal("4.00")
-    assert stored(actors.lab.pk if False else actors.enterprise_a).score == Decimal("6.00")  # unknown date 3 + small 3
+    assert stored(actors.enterprise_a).score == Decimal("6.00")  # unknown date 3 + small 3
     assert stored(actors.lab).score == Decimal("5.00")  # no profile: unknown date 3 + unknown size 2
 
 
@@ -336,10 +337,10 @@ def test_model_page_creates_versions_and_rejects_bad_input(actors):
     assert bad.status_code == 400 and "不是有效的JSON".encode() in bad.content
     config = copy.deepcopy(DEFAULT_CONFIG)
     config["thresholds"]["A"] = "x"
-    invalid = client.post(url, {"config": __import__("json").dumps(config), "note": "x"})
+    invalid = client.post(url, {"config": json.dumps(config), "note": "x"})
     assert invalid.status_code == 400 and b"thresholds.A" in invalid.content
     config["thresholds"]["A"] = 12
-    ok = client.post(url, {"config": __import__("json").dumps(config), "note": "提高A类阈值"})
+    ok = client.post(url, {"config": json.dumps(config), "note": "提高A类阈值"})
     assert ok.status_code == 302
     active = ScoringModel.objects.get(is_active=True)
     assert active.version == 2 and active.config["thresholds"]["A"] == 12 and active.created_by == actors.regulator_province.user
