@@ -27,7 +27,9 @@ class ScoreTable(QualityTable):
     class Meta:
         model = EnterpriseScore
         fields = ("subject", "uscc", "city", "region", "score", "risk_class", "model_version", "computed_at")
-        order_by = ("-score",)
+        # Riskiest first: the risk_class index walked backwards with an incremental sort
+        # on score (a whole-province sort by score alone took 0.7 s at a million).
+        order_by = ("-risk_class", "-score")
 
     def render_risk_class(self, record):
         return record.get_risk_class_display()

@@ -87,7 +87,7 @@ class ScoreListView(ListPageView):
 
     def get_queryset(self):
         _require_regulator(self.actor)
-        return selectors.score_list(actor=self.actor).order_by("-score", "subject_id")
+        return selectors.score_list(actor=self.actor).order_by("-risk_class", "-score", "subject_id")
 
 
 class ScoreDetailView(ActorMixin, View):
