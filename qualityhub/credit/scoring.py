@@ -187,7 +187,7 @@ def _records_aggregate_sql(sql, config, as_of, subject_filter):
     )
 
 
-STAGE_COLUMNS = "subject_id, legal_rep, veto, base, base_class, rel, score, risk_class"
+STAGE_COLUMNS = "subject_id, legal_rep, city_id, industry_id, veto, base, base_class, rel, score, risk_class"
 
 
 def _stage_select_sql(sql, config, as_of, subject_filter):
@@ -214,7 +214,8 @@ def _stage_select_sql(sql, config, as_of, subject_filter):
     rel0 = _clamp(0.0, "relationship", config)
     aggregate = _records_aggregate_sql(sql, config, as_of, subject_filter)
     inner = (
-        f"SELECT o.id AS subject_id, COALESCE(p.legal_representative, '') AS legal_rep, "
+        f"SELECT o.id AS subject_id, COALESCE(p.legal_representative, '') AS legal_rep, o.city_id AS city_id, "
+        f"p.industry_id AS industry_id, "
         f"{basic_raw} AS g_basic, {dynamic_raw} AS g_dynamic, COALESCE(a.sup, 0) AS g_sup, "
         f"COALESCE(a.soc, 0) AS g_soc, COALESCE(a.veto, 0) AS veto "
         f"FROM accounts_organisation o "
@@ -223,19 +224,23 @@ def _stage_select_sql(sql, config, as_of, subject_filter):
         f"WHERE o.kind IN ({_quoted(SCORED_KINDS)}) {subject_filter('o.id')}"
     )
     capped = (
-        f"SELECT subject_id, legal_rep, veto, "
+        f"SELECT subject_id, legal_rep, city_id, industry_id, veto, "
         f"{_cap_sql(sql, 'g_basic', 'basic', config)} AS c_basic, "
         f"{_cap_sql(sql, 'g_dynamic', 'dynamic', config)} AS c_dynamic, "
         f"{_cap_sql(sql, 'g_sup', 'supervision', config)} AS c_sup, "
         f"{_cap_sql(sql, 'g_soc', 'social', config)} AS c_soc FROM ({inner}) x"
     )
-    based = f"SELECT subject_id, legal_rep, veto, c_basic + c_dynamic + c_sup + c_soc AS base FROM ({capped}) y"
+    based = (
+        f"SELECT subject_id, legal_rep, city_id, industry_id, veto, c_basic + c_dynamic + c_sup + c_soc AS base "
+        f"FROM ({capped}) y"
+    )
     scored = (
-        f"SELECT subject_id, legal_rep, veto, base, {sql.round2('base')} AS base_score, "
+        f"SELECT subject_id, legal_rep, city_id, industry_id, veto, base, {sql.round2('base')} AS base_score, "
         f"{sql.round2(f'base + {sql.num(rel0)}')} AS score FROM ({based}) z"
     )
     return (
-        f"SELECT subject_id, legal_rep, veto, base, {_class_sql(sql, 'base_score', 'veto', config)} AS base_class, "
+        f"SELECT subject_id, legal_rep, city_id, industry_id, veto, base, "
+        f"{_class_sql(sql, 'base_score', 'veto', config)} AS base_class, "
         f"{sql.num(rel0)} AS rel, score, {_class_sql(sql, 'score', 'veto', config)} AS risk_class FROM ({scored}) w"
     )
 
@@ -446,14 +451,18 @@ def _write(cursor, sql, model, now, lap=lambda phase: None):
     lap("notifications")
     vetoed = "s.veto = 1" if sql.pg else "s.veto"
     cursor.execute(
-        "INSERT INTO credit_enterprisescore (subject_id, score, risk_class, base_class, vetoed, model_version, computed_at) "
-        f"SELECT s.subject_id, s.score, s.risk_class, s.base_class, {vetoed}, {int(version)}, %s FROM {STAGE} s WHERE 1 = 1 "
+        "INSERT INTO credit_enterprisescore (subject_id, score, risk_class, base_class, vetoed, model_version, "
+        "computed_at, city_id, industry_id) "
+        f"SELECT s.subject_id, s.score, s.risk_class, s.base_class, {vetoed}, {int(version)}, %s, s.city_id, "
+        f"s.industry_id FROM {STAGE} s WHERE 1 = 1 "
         "ON CONFLICT (subject_id) DO UPDATE SET score = excluded.score, risk_class = excluded.risk_class, "
         "base_class = excluded.base_class, vetoed = excluded.vetoed, model_version = excluded.model_version, "
-        "computed_at = excluded.computed_at "
+        "computed_at = excluded.computed_at, city_id = excluded.city_id, industry_id = excluded.industry_id "
         "WHERE credit_enterprisescore.score <> excluded.score OR credit_enterprisescore.risk_class <> excluded.risk_class "
         "OR credit_enterprisescore.base_class <> excluded.base_class OR credit_enterprisescore.vetoed <> excluded.vetoed "
-        "OR credit_enterprisescore.model_version <> excluded.model_version",
+        "OR credit_enterprisescore.model_version <> excluded.model_version "
+        "OR COALESCE(credit_enterprisescore.city_id, '') <> COALESCE(excluded.city_id, '') "
+        "OR COALESCE(credit_enterprisescore.industry_id, '') <> COALESCE(excluded.industry_id, '')",
         [at],
     )
     lap("upsert")

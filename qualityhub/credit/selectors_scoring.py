@@ -64,19 +64,32 @@ def distribution_by_city(actor):
     from qualityhub.registry.models import Region
 
     return _distribution(
-        actor, "subject__city_id",
+        actor, "city_id",
         lambda codes: dict(Region.objects.filter(code__in=codes).values_list("code", "name")), "city",
     )
 
 
 def distribution_by_industry(actor):
-    """By industry section (GB/T 4754 门类), the profile's division's parent."""
+    """By industry section (GB/T 4754 门类): the scores group by the copied division,
+    and the divisions (fewer than a hundred) are summed into their sections here."""
     from qualityhub.registry.models import Industry
 
-    return _distribution(
-        actor, "subject__profile__industry__parent_id",
-        lambda codes: dict(Industry.objects.filter(code__in=codes).values_list("code", "name")), "industry",
-    )
+    key = f"credit:dist:industry:{_scope_key(actor)}"
+    result = cache.get(key)
+    if result is None:
+        rows = visible(EnterpriseScore, actor).order_by().values_list("industry_id", "risk_class").annotate(n=Count("pk"))
+        rows = list(rows)
+        divisions = {code for code, _c, _n in rows if code}
+        parent = dict(Industry.objects.filter(code__in=divisions).values_list("code", "parent_id"))
+        table = {}
+        for code, risk_class, n in rows:
+            section = parent.get(code, code) if code else None
+            counts = table.setdefault(section, {})
+            counts[risk_class] = counts.get(risk_class, 0) + n
+        names = dict(Industry.objects.filter(code__in=[s for s in table if s]).values_list("code", "name"))
+        result = sorted(((names.get(s, "—") if s else "—", counts) for s, counts in table.items()), key=lambda i: i[0])
+        cache.set(key, result, DISTRIBUTION_SECONDS)
+    return result
 
 
 def pending_counts(actor):

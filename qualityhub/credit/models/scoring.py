@@ -41,6 +41,16 @@ class EnterpriseScore(models.Model):
     vetoed = models.BooleanField(_("触发否决项"), default=False)
     model_version = models.PositiveIntegerField(_("模型版本"))
     computed_at = models.DateTimeField(_("计算时间"))
+    # Copied from the subject by each rescoring, so the dashboard's distributions group
+    # one table (GoodStanding does the same).
+    city = models.ForeignKey(
+        "registry.Region", verbose_name=_("地市"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )
+    industry = models.ForeignKey(
+        "registry.Industry", verbose_name=_("行业"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )
 
     scope = ScopeRule(organisation_path="subject", regulator_can_change=False)
 

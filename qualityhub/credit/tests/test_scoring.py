@@ -412,13 +412,23 @@ def test_scores_are_for_regulators_and_the_subject_only(actors):
 
 
 def test_dashboard_shows_distribution_changes_and_pending(actors):
+    from qualityhub.registry.models import Industry
+
+    division = Industry.objects.filter(level="division", parent__isnull=False).select_related("parent").first()
+    profile = actors.enterprise_a.profile
+    profile.industry = division
+    profile.save()
     record(actors.enterprise_a, RecordKind.PENALTY, 0, status=RecordStatus.PENDING)
     rescore_all(now=NOW)
+    score = stored(actors.enterprise_a)
+    assert (score.city_id, score.industry_id) == ("440300", division.code)  # copied for the distributions
     response = actors.regulator_same_city.client().get(reverse("credit:dashboard"))
     assert response.status_code == 200
     content = response.content.decode()
     assert 'id="pending-records">1<' in content
     assert "chart-class-city-data" in content and "深圳市" in content
+    assert json.dumps(division.parent.name)[1:-1] in content  # the industry chart groups divisions into sections
+    assert json.dumps("深圳市")[1:-1] in content  # the city chart, from the copied city
     assert actors.enterprise_c.name not in content  # Guangzhou is outside Shenzhen
     assert actors.enterprise_a.name in content  # its first classification is a recent change
     assert "start-rescore" not in content  # only the province starts a full run
