@@ -9,7 +9,7 @@ class CreditConfig(AppConfig):
 
     def ready(self):
         # Registers imports, navigation, dashboard cards, demo data and the listeners
-        # of credit.signals.record_changed (good standing, code page cache).
-        from qualityhub.credit import code_scans, demo, importers, shell, standing  # noqa: F401
+        # of credit.signals.record_changed (good standing, rescoring, code page cache).
+        from qualityhub.credit import code_scans, demo, importers, scoring_listeners, shell, standing  # noqa: F401
 
         code_scans.connect_signals()

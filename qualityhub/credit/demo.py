@@ -15,6 +15,7 @@ from qualityhub.credit.choices import RecordChannel, RecordKind, RecordStatus, r
 from qualityhub.credit.codes import code_batch_issue, code_issue
 from qualityhub.credit.models import CreditCode, CreditRecord
 from qualityhub.credit.services import record_submit
+from qualityhub.credit.scoring import rescore_all
 from qualityhub.credit.standing import standing_refresh
 from qualityhub.registry.models import Product
 
@@ -79,6 +80,8 @@ def credit_demo(builder):
         "penalty_amount": None, "internal_note": "抽样单编号 SZ-CJ-0042（演示）",
     })
     listed = standing_refresh()
+    # The bulk-created records sent no signal: classify everyone once.
+    rescore_all()
     # Quality credit codes for the demo enterprise's public products, one batch each
     # for the first three (label sheets to print).
     owner = User.objects.get(email="enterprise@demo.qualityhub.cn")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qualityhub.credit import urls_codes, urls_lending, views
+from qualityhub.credit import urls_codes, urls_lending, urls_scoring, views
 
 app_name = "credit"
 
@@ -21,4 +21,4 @@ urlpatterns = [
 ]
 
 # Each area of the app keeps its own routes.
-urlpatterns += urls_codes.urlpatterns + urls_lending.urlpatterns
+urlpatterns += urls_codes.urlpatterns + urls_lending.urlpatterns + urls_scoring.urlpatterns

@@ -89,17 +89,28 @@ def page(browser, console):
 
 
 # --- Data -----------------------------------------------------------------------------------
+# Data migrations whose rows the browser tests need back after each flush:
+# (migration module, loader function).
+REFERENCE_DATA = [
+    ("qualityhub.registry.migrations.0002_reference_data", "load"),
+    ("qualityhub.credit.migrations.0006_scoring_defaults", "create_defaults"),
+]
+
+
 def _ensure_reference_data():
-    """transactional_db flushes tables between tests, which also removes the regions and
-    industries the data migration loaded; load them again when they are missing."""
+    """transactional_db flushes tables between tests, which also removes what data
+    migrations loaded (regions, industries, the default scoring model); load them
+    again when they are missing. Each loader skips rows that already exist."""
     import importlib
 
     from django.apps import apps
 
     from qualityhub.registry.models import Region
 
-    if not Region.objects.exists():
-        importlib.import_module("qualityhub.registry.migrations.0002_reference_data").load(apps, None)
+    for module, function in REFERENCE_DATA:
+        if module.endswith("0002_reference_data") and Region.objects.exists():
+            continue
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture
