@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 3
 export DJANGO_SETTINGS_MODULE := qualityhub.settings
 
-.PHONY: run dev test setup deps frontend migrate demo worker chromium messages bench clean
+.PHONY: run dev test setup deps frontend migrate demo worker chromium messages bench bench-credit clean
 
 setup: deps frontend migrate
 
@@ -77,6 +77,11 @@ messages: deps
 
 bench: migrate
 	$(PY) bench/registry_bench.py --reuse $(BENCH_ARGS)
+
+# Rescoring at a million enterprises (a) and the /q/<code> page under load (b; needs
+# Debian's wrk and nginx: apt-get install -y wrk nginx).
+bench-credit: migrate
+	$(PY) bench/credit_bench.py --reuse $(BENCH_ARGS)
 
 clean:
 	rm -rf var/static var/test-*.sqlite3*

@@ -174,8 +174,11 @@ def bench_rescoring(args):
 
 
 def bench_code_page(args):
-    print("(b) the credit code page under load: not part of this script yet.")
-    return True
+    """(b) the /q/<code> page under load beside nginx: bench/credit_code_bench.py,
+    run as a child with its defaults (PostgreSQL, Redis, wrk, 64 connections)."""
+    print("(b) the credit code page under load (bench/credit_code_bench.py)", flush=True)
+    result = subprocess.run([sys.executable, str(Path(__file__).with_name("credit_code_bench.py"))])
+    return result.returncode == 0
 
 
 def main():

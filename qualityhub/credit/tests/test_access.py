@@ -7,12 +7,15 @@ from django.urls import reverse
 
 from qualityhub.credit import services
 from qualityhub.credit.choices import RecordChannel, RecordKind
+from qualityhub.credit.scoring import rescore_subjects, scoring_run_start
 from qualityhub.credit.tests.conftest import add_record, record_data
 from qualityhub.registry.tests.test_access import ACTORS, ENTERPRISES, LOGIN, REGULATORS, SEES_A, _matrix
 
 # Regulators over enterprise A (Shenzhen, Nanshan) and the platform administrator.
 OVER_A = SEES_A - ENTERPRISES
 WITH_ORGANISATION = set(ACTORS) - {"anonymous", "platform_admin"}
+# The scoring model, full rescoring and quotas are managed for the whole province.
+MANAGERS = {"regulator_province", "platform_admin"}
 
 
 @pytest.fixture
@@ -31,6 +34,8 @@ def world(actors):
         files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")], today=services.repair_available_on(actors.repairable),
     )
     actors.evidence = actors.repair.evidence.get()
+    rescore_subjects([actors.enterprise_a.pk])  # on-commit listeners do not run inside a test transaction
+    actors.run = scoring_run_start(actor=actors.regulator_province.actor)
     return actors
 
 
@@ -62,6 +67,16 @@ PAGES = [
     ("good-standing list", "get", R("credit:good-standing"), _matrix(ACTORS, 200, anonymous=200)),
     ("joint-discipline list", "get", R("credit:joint-discipline"), _matrix(REGULATORS | {"platform_admin"}, 200)),
     ("notifications", "get", R("core:notification-list"), _matrix(ACTORS, 200)),
+    # Risk classes: regulators; a subject sees its own score, never another's.
+    ("credit dashboard", "get", R("credit:dashboard"), _matrix(REGULATORS | {"platform_admin"}, 200)),
+    ("score list", "get", R("credit:score-list"), _matrix(REGULATORS | {"platform_admin"}, 200)),
+    ("score of A", "get", lambda w: reverse("credit:score-detail", args=[w.enterprise_a.pk]), _matrix(SEES_A, 200)),
+    ("scoring models", "get", R("credit:scoring-models"), _matrix(MANAGERS, 200)),
+    ("new scoring model (empty)", "post", R("credit:scoring-models"), _matrix(MANAGERS, 400)),
+    ("start full rescoring", "post", R("credit:scoring-run-start"), _matrix(MANAGERS, 302)),
+    ("scoring run", "get", lambda w: reverse("credit:scoring-run-detail", args=[w.run.pk]), _matrix(MANAGERS, 200)),
+    ("inspection quotas", "get", R("credit:inspection-quotas"), _matrix(REGULATORS | {"platform_admin"}, 200)),
+    ("edit inspection quotas (empty)", "post", R("credit:inspection-quotas"), _matrix(MANAGERS, 400)),
 ]
 
 API_LIST = "/api/v1/credit-records/"
