@@ -4,11 +4,21 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from qualityhub.accounts.choices import RegionLevel
+from qualityhub.accounts.models import Organisation
 from qualityhub.core.forms import FilterForm
 from qualityhub.credit.choices import RecordKind, RecordStatus
 from qualityhub.credit.models import CreditRecord, GoodStanding
 from qualityhub.registry.models import Industry, Region
 from qualityhub.registry.selectors import organisation_search
+
+
+def by_subject_name_or_code(queryset, value):
+    """Rows whose ``subject`` matches a name fragment or credit-code prefix, through the
+    organisations' search index."""
+    value = (value or "").strip()
+    if not value:
+        return queryset
+    return queryset.filter(subject__in=organisation_search(Organisation.objects.all(), value).values("pk"))
 
 
 class RecordFilter(django_filters.FilterSet):
@@ -28,13 +38,7 @@ class RecordFilter(django_filters.FilterSet):
         fields = ["q", "reference", "kind", "status", "city", "fact_after", "fact_before"]
 
     def filter_q(self, queryset, name, value):
-        from qualityhub.accounts.models import Organisation
-
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        subjects = organisation_search(Organisation.objects.all(), value).values("pk")
-        return queryset.filter(subject__in=subjects)
+        return by_subject_name_or_code(queryset, value)
 
 
 class GoodStandingFilter(django_filters.FilterSet):
@@ -56,13 +60,7 @@ class GoodStandingFilter(django_filters.FilterSet):
         fields = ["q", "city", "industry", "tier"]
 
     def filter_q(self, queryset, name, value):
-        from qualityhub.accounts.models import Organisation
-
-        value = (value or "").strip()
-        if not value:
-            return queryset
-        subjects = organisation_search(Organisation.objects.all(), value).values("pk")
-        return queryset.filter(subject__in=subjects)
+        return by_subject_name_or_code(queryset, value)
 
     def filter_tier(self, queryset, name, value):
         return queryset.filter(tier__gte=value) if value else queryset

@@ -307,22 +307,32 @@ def objection_lodge(*, actor, record, reason, files=(), today=None):
     return objection
 
 
+def _decide(actor, model, item, accept, reason, *, already, reason_required):
+    """A regulator over the subject decides a pending objection or repair application,
+    with its reasons; returns the decided item (its record and subject loaded)."""
+    item = model.objects.select_for_update().select_related("record", "record__subject").get(pk=item.pk)
+    _require_regulator_over(actor, item.record.subject)
+    if item.status != DecisionStatus.PENDING:
+        raise ValidationError(already)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": reason_required})
+    item.status = DecisionStatus.ACCEPTED if accept else DecisionStatus.REFUSED
+    item.decided_by = actor.user
+    item.decided_at = timezone.now()
+    item.decision_reason = reason
+    item.save()
+    return item
+
+
 @write_service
 def objection_decide(*, actor, objection, accept, reason):
     """Accepting an objection withdraws the record; refusing it restores the record."""
-    objection = Objection.objects.select_for_update().select_related("record", "record__subject").get(pk=objection.pk)
+    objection = _decide(
+        actor, Objection, objection, accept, reason,
+        already=_("该异议已处理。"), reason_required=_("请填写处理意见。"),
+    )
     record = objection.record
-    _require_regulator_over(actor, record.subject)
-    if objection.status != DecisionStatus.PENDING:
-        raise ValidationError(_("该异议已处理。"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写处理意见。")})
-    objection.status = DecisionStatus.ACCEPTED if accept else DecisionStatus.REFUSED
-    objection.decided_by = actor.user
-    objection.decided_at = timezone.now()
-    objection.decision_reason = reason
-    objection.save()
     if accept:
         record.status = RecordStatus.WITHDRAWN
         record.closed_on = _today()
@@ -394,19 +404,11 @@ def repair_apply(*, actor, record, statement, files=(), today=None):
 
 @write_service
 def repair_decide(*, actor, application, accept, reason):
-    application = RepairApplication.objects.select_for_update().select_related("record", "record__subject").get(pk=application.pk)
+    application = _decide(
+        actor, RepairApplication, application, accept, reason,
+        already=_("该申请已处理。"), reason_required=_("请填写处理意见（不予修复时须说明理由）。"),
+    )
     record = application.record
-    _require_regulator_over(actor, record.subject)
-    if application.status != DecisionStatus.PENDING:
-        raise ValidationError(_("该申请已处理。"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写处理意见（不予修复时须说明理由）。")})
-    application.status = DecisionStatus.ACCEPTED if accept else DecisionStatus.REFUSED
-    application.decided_by = actor.user
-    application.decided_at = timezone.now()
-    application.decision_reason = reason
-    application.save()
     if accept:
         record.status = RecordStatus.REPAIRED
         record.closed_on = _today()

@@ -98,17 +98,26 @@ def evidence_path(instance, filename):
     return f"credit/evidence/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class Objection(AuditedModel):
+class RegulatorDecision(AuditedModel):
+    """What an objection and a repair application share: a regulator over the subject
+    decides it once, with reasons (``services._decide``)."""
+
+    status = models.CharField(_("处理状态"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("处理意见"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Objection(RegulatorDecision):
     """The subject's objection to a record, with evidence; a regulator decides it.
     Accepted, the record is withdrawn; refused, it stands."""
 
     record = models.ForeignKey(CreditRecord, verbose_name=_("信用记录"), on_delete=models.CASCADE, related_name="objections")
     lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(_("异议理由"))
-    status = models.CharField(_("处理状态"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    decision_reason = models.TextField(_("处理意见"), blank=True)
 
     scope = ScopeRule(organisation_path="record__subject")
 
@@ -124,7 +133,7 @@ class Objection(AuditedModel):
         return f"{self.record} 异议"
 
 
-class RepairApplication(AuditedModel):
+class RepairApplication(RegulatorDecision):
     """A credit-repair application: after the minimum period, the subject shows it has
     rectified; accepted, the record stays in the archive but leaves public view and
     stops counting."""
@@ -132,10 +141,6 @@ class RepairApplication(AuditedModel):
     record = models.ForeignKey(CreditRecord, verbose_name=_("信用记录"), on_delete=models.CASCADE, related_name="repairs")
     applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, on_delete=models.SET_NULL, related_name="+")
     statement = models.TextField(_("整改情况说明"))
-    status = models.CharField(_("处理状态"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    decision_reason = models.TextField(_("处理意见"), blank=True)
 
     scope = ScopeRule(organisation_path="record__subject")
 

@@ -9,7 +9,7 @@ from qualityhub.credit import services
 from qualityhub.credit.choices import RecordChannel, RecordKind
 from qualityhub.credit.scoring import rescore_subjects, scoring_run_start
 from qualityhub.credit.tests.conftest import add_record, record_data
-from qualityhub.registry.tests.test_access import ACTORS, ENTERPRISES, LOGIN, REGULATORS, SEES_A, _matrix
+from qualityhub.registry.tests.test_access import ACTORS, ENTERPRISES, LOGIN, REGULATORS, SEES_A, _cases, _matrix
 
 # Regulators over enterprise A (Shenzhen, Nanshan) and the platform administrator.
 OVER_A = SEES_A - ENTERPRISES
@@ -88,12 +88,6 @@ API = [
      _matrix(REGULATORS | {"platform_admin"}, 400, denied=403, anonymous=401)),
     ("records are not deleted", "delete", lambda w: f"{API_LIST}{w.active.pk}/", _matrix(ACTORS, 405, anonymous=401)),
 ]
-
-
-def _cases(rows):
-    for name, method, url, expected in rows:
-        for actor in ACTORS:
-            yield pytest.param(method, url, actor, expected[actor], id=f"{name} | {actor}")
 
 
 @pytest.mark.parametrize("method,url,actor,expected", list(_cases(PAGES)))
