@@ -418,8 +418,10 @@ def _rescore(*, chunks, model=None, now=None, run=None):
             lap("commit")
         finally:
             _drop_stage(cursor)
-    logger.info("rescored %s subjects (%s class changes) in %s", result.scored, result.changed,
-                {k: round(v, 2) for k, v in result.seconds.items()})
+    # A full run is worth a line in the log; a record's subject rescored at once is not.
+    log = logger.info if run is not None else logger.debug
+    log("rescored %s subjects (%s class changes) in %s", result.scored, result.changed,
+        {k: round(v, 2) for k, v in result.seconds.items()})
     return result
 
 

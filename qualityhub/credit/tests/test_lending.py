@@ -61,6 +61,7 @@ def test_granted_consent_lets_the_bank_list_and_open_the_report(world):
     assert response.status_code == 200
     report = CreditReport.objects.get()
     assert report.number in response.content.decode()
+    assert 'id="print-report"' in response.content.decode()  # printed through app.js, no inline script
     assert report.issued_to == world.bank.user and report.bank == world.bank_org and report.enterprise == world.enterprise_a
 
 

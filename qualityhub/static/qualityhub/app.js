@@ -23,6 +23,11 @@
         if (!window.confirm(el.dataset.confirm)) event.preventDefault();
       });
     });
+    root.querySelectorAll("[data-print]").forEach(function (el) {
+      if (el.dataset.bound) return;
+      el.dataset.bound = "1";
+      el.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
+    });
     if (window.echarts) {
       root.querySelectorAll("[data-chart]").forEach(function (el) {
         if (el.dataset.bound) return;
