@@ -2,6 +2,7 @@
 the inbox page and the unread badge read them through ``notifications_for``."""
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from qualityhub.core.models import Notification
@@ -29,8 +30,6 @@ def notifications_for(actor):
         return Notification.objects.none()
     qs = Notification.objects.filter(organisation=actor.organisation)
     user_id = getattr(actor.user, "pk", None)
-    from django.db.models import Q
-
     return qs.filter(Q(user__isnull=True) | Q(user_id=user_id)).order_by("-id")
 
 

@@ -6,6 +6,7 @@ of the subjects in their jurisdiction, internal notes included.
 """
 
 from django.db.models import Prefetch
+from django.http import Http404
 
 from qualityhub.core.scoping import access, visible
 from qualityhub.credit.choices import DecisionStatus, RecordStatus
@@ -38,8 +39,6 @@ def evidence_get(*, actor, pk):
     """An evidence file, for those who may see the record it backs."""
     evidence = access(Evidence.objects.select_related("record"), actor, pk)
     if not sees_internal(actor) and evidence.record.status in HIDDEN_FROM_SUBJECT:
-        from django.http import Http404
-
         raise Http404
     return evidence
 

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qualityhub.accounts.models import Organisation
 from qualityhub.core.attachments import check_attachment
 from qualityhub.core.audit import write_service
 from qualityhub.core.notifications import notify
@@ -46,15 +45,42 @@ def _changed(subject_ids):
     transaction.on_commit(lambda: record_changed.send(sender=CreditRecord, subject_ids=ids))
 
 
-def _require_regulator_over(actor, subject):
+# Each rule below is written once, as a "refusal": the reason an action may not be
+# taken, or None. The pages ask whether to offer the action (``can_*``, ``*_open``);
+# the services raise the same refusal.
+
+def _regulator_refusal(actor, subject):
     """Only a regulator whose jurisdiction covers the subject (or a platform
     administrator) may decide on its records."""
     if actor.is_platform_admin:
-        return
+        return None
     if not actor.is_regulator or not within_jurisdiction(
         actor.jurisdiction, city_id=subject.city_id, region_id=subject.region_id
     ):
-        raise PermissionDenied(_("该信用主体不在本部门的管辖范围内。"))
+        return PermissionDenied(_("该信用主体不在本部门的管辖范围内。"))
+    return None
+
+
+def _refuse(refusal):
+    if refusal is not None:
+        raise refusal
+
+
+def _require_regulator_over(actor, subject):
+    _refuse(_regulator_refusal(actor, subject))
+
+
+def _has_pending(related):
+    """Whether an objection or repair application of the record is pending; reads the
+    prefetched rows when the record page loaded them."""
+    return any(item.status == DecisionStatus.PENDING for item in related.all())
+
+
+def _notify_department(record, *, title, body):
+    """Tell the department that entered the record (a review, an objection, a repair
+    application or a refusal concerns it)."""
+    if record.entered_org_id:
+        notify(organisation=record.entered_org, title=title, body=body, url=_record_url(record))
 
 
 def _attach(*, actor, record, files, purpose, objection=None, repair=None):
@@ -160,14 +186,12 @@ def record_submit(*, actor, data, channel, files=(), source_module="", source_ke
     if needs_second_look:
         record.status = RecordStatus.PENDING
         record.save()
-        if record.entered_org is not None:
-            notify(
-                organisation=record.entered_org,
-                title=_("待复核的信用记录：%(subject)s") % {"subject": subject.name},
-                body=_("%(kind)s（%(reference)s）需要另一名工作人员复核后生效。")
-                % {"kind": record.get_kind_display(), "reference": record.reference},
-                url=_record_url(record),
-            )
+        _notify_department(
+            record,
+            title=_("待复核的信用记录：%(subject)s") % {"subject": subject.name},
+            body=_("%(kind)s（%(reference)s）需要另一名工作人员复核后生效。")
+            % {"kind": record.get_kind_display(), "reference": record.reference},
+        )
     else:
         _take_effect(record)
         _changed([subject.pk])
@@ -175,17 +199,18 @@ def record_submit(*, actor, data, channel, files=(), source_module="", source_ke
     return record, CREATED
 
 
-def can_review(actor, record):
-    """Four eyes: a regulator over the subject who did not enter the record."""
+def _review_refusal(actor, record):
+    """Four eyes: a pending record is reviewed by a regulator over the subject who did
+    not enter it."""
     if record.status != RecordStatus.PENDING:
-        return False
-    if not (actor.is_platform_admin or actor.is_regulator):
-        return False
+        return ValidationError(_("该记录已处理，无需复核。"))
     if record.entered_by_id is not None and record.entered_by_id == getattr(actor.user, "pk", None):
-        return False
-    return actor.is_platform_admin or within_jurisdiction(
-        actor.jurisdiction, city_id=record.subject.city_id, region_id=record.subject.region_id
-    )
+        return PermissionDenied(_("录入人不能复核自己录入的记录，请由另一名工作人员复核。"))
+    return _regulator_refusal(actor, record.subject)
+
+
+def can_review(actor, record):
+    return _review_refusal(actor, record) is None
 
 
 @write_service
@@ -193,11 +218,7 @@ def record_approve(*, actor, record):
     """The second regulator confirms a pending negative record: it takes effect and
     the subject is notified, with its objection deadline."""
     record = CreditRecord.objects.select_for_update().select_related("subject").get(pk=record.pk)
-    if record.status != RecordStatus.PENDING:
-        raise ValidationError(_("该记录已处理，无需复核。"))
-    if record.entered_by_id is not None and record.entered_by_id == getattr(actor.user, "pk", None):
-        raise PermissionDenied(_("录入人不能复核自己录入的记录，请由另一名工作人员复核。"))
-    _require_regulator_over(actor, record.subject)
+    _refuse(_review_refusal(actor, record))
     record.approved_by = actor.user
     record.approved_at = timezone.now()
     _take_effect(record)
@@ -208,11 +229,7 @@ def record_approve(*, actor, record):
 @write_service
 def record_reject(*, actor, record, reason):
     record = CreditRecord.objects.select_for_update().select_related("subject").get(pk=record.pk)
-    if record.status != RecordStatus.PENDING:
-        raise ValidationError(_("该记录已处理，无需复核。"))
-    if record.entered_by_id is not None and record.entered_by_id == getattr(actor.user, "pk", None):
-        raise PermissionDenied(_("录入人不能复核自己录入的记录，请由另一名工作人员复核。"))
-    _require_regulator_over(actor, record.subject)
+    _refuse(_review_refusal(actor, record))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写退回理由。")})
@@ -221,14 +238,27 @@ def record_reject(*, actor, record, reason):
     record.approved_at = timezone.now()
     record.rejection_reason = reason
     record.save()
-    if record.entered_org_id:
-        notify(
-            organisation=record.entered_org,
-            title=_("信用记录复核未通过：%(reference)s") % {"reference": record.reference},
-            body=reason,
-            url=_record_url(record),
-        )
+    _notify_department(record, title=_("信用记录复核未通过：%(reference)s") % {"reference": record.reference}, body=reason)
     return record
+
+
+WITHDRAWABLE_STATUSES = (RecordStatus.ACTIVE, RecordStatus.OBJECTED, RecordStatus.EXPIRED, RecordStatus.PENDING)
+
+
+def _withdraw_refusal(actor, record):
+    refusal = _regulator_refusal(actor, record.subject)
+    if refusal is None and record.status not in WITHDRAWABLE_STATUSES:
+        refusal = ValidationError(_("该记录当前状态不能撤销。"))
+    return refusal
+
+
+def can_withdraw(actor, record):
+    return _withdraw_refusal(actor, record) is None
+
+
+def can_decide(actor, record):
+    """Whether the actor decides the record's objections and repair applications."""
+    return _regulator_refusal(actor, record.subject) is None
 
 
 @write_service
@@ -236,9 +266,7 @@ def record_withdraw(*, actor, record, reason):
     """A regulator withdraws a record entered in error; it stays in the archive with
     its history but stops counting and leaves public view."""
     record = CreditRecord.objects.select_for_update().select_related("subject").get(pk=record.pk)
-    _require_regulator_over(actor, record.subject)
-    if record.status not in (RecordStatus.ACTIVE, RecordStatus.OBJECTED, RecordStatus.EXPIRED, RecordStatus.PENDING):
-        raise ValidationError(_("该记录当前状态不能撤销。"))
+    _refuse(_withdraw_refusal(actor, record))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写撤销理由。")})
@@ -258,52 +286,51 @@ def record_withdraw(*, actor, record, reason):
     return record
 
 
+def _is_subject(actor, record):
+    return actor.organisation is not None and actor.organisation.pk == record.subject_id
+
+
 def _require_subject(actor, record):
-    if actor.organisation is None or actor.organisation.pk != record.subject_id:
+    if not _is_subject(actor, record):
         raise PermissionDenied(_("只有信用主体本身可以提出申请。"))
 
 
+def _objection_refusal(record, today):
+    """The subject may object to a negative record in effect, within the deadline,
+    with no objection pending."""
+    if not record.is_negative or record.status != RecordStatus.ACTIVE:
+        return ValidationError(_("该记录当前不能提出异议。"))
+    if record.objection_deadline is None or today > record.objection_deadline:
+        return ValidationError(
+            _("异议期已于 %(deadline)s 届满，不能再提出异议。")
+            % {"deadline": record.objection_deadline.isoformat() if record.objection_deadline else "—"}
+        )
+    if _has_pending(record.objections):
+        return ValidationError(_("该记录已有待处理的异议。"))
+    return None
+
+
 def objection_open(record, *, today=None):
-    """Whether the subject may still object: a negative record in effect, within the
-    deadline, with no objection pending."""
-    today = today or _today()
-    return (
-        record.is_negative
-        and record.status == RecordStatus.ACTIVE
-        and record.objection_deadline is not None
-        and today <= record.objection_deadline
-        and not record.objections.filter(status=DecisionStatus.PENDING).exists()
-    )
+    return _objection_refusal(record, today or _today()) is None
+
+
+def can_object(actor, record):
+    return _is_subject(actor, record) and objection_open(record)
 
 
 @write_service
 def objection_lodge(*, actor, record, reason, files=(), today=None):
     record = CreditRecord.objects.select_for_update().select_related("subject").get(pk=record.pk)
     _require_subject(actor, record)
-    today = today or _today()
-    if not record.is_negative or record.status != RecordStatus.ACTIVE:
-        raise ValidationError(_("该记录当前不能提出异议。"))
-    if record.objection_deadline is None or today > record.objection_deadline:
-        raise ValidationError(
-            _("异议期已于 %(deadline)s 届满，不能再提出异议。")
-            % {"deadline": record.objection_deadline.isoformat() if record.objection_deadline else "—"}
-        )
+    _refuse(_objection_refusal(record, today or _today()))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写异议理由。")})
-    if record.objections.filter(status=DecisionStatus.PENDING).exists():
-        raise ValidationError(_("该记录已有待处理的异议。"))
     objection = Objection.objects.create(record=record, lodged_by=actor.user, reason=reason)
     _attach(actor=actor, record=record, files=files, purpose=EvidencePurpose.OBJECTION, objection=objection)
     record.status = RecordStatus.OBJECTED
     record.save()
-    if record.entered_org_id:
-        notify(
-            organisation=record.entered_org,
-            title=_("信用记录异议：%(subject)s") % {"subject": record.subject.name},
-            body=reason,
-            url=_record_url(record),
-        )
+    _notify_department(record, title=_("信用记录异议：%(subject)s") % {"subject": record.subject.name}, body=reason)
     return objection
 
 
@@ -360,45 +387,40 @@ def repair_available_on(record):
     return record.effective_on + datetime.timedelta(days=days)
 
 
-def repair_open(record, *, today=None):
-    today = today or _today()
+def _repair_refusal(record, today):
+    """Repair is applied for after the kind's minimum period, for a record in effect
+    or past its publicity, with no application pending."""
     available = repair_available_on(record)
-    return (
-        available is not None
-        and record.status in (RecordStatus.ACTIVE, RecordStatus.EXPIRED)
-        and today >= available
-        and not record.repairs.filter(status=DecisionStatus.PENDING).exists()
-    )
+    if available is None or record.status not in (RecordStatus.ACTIVE, RecordStatus.EXPIRED):
+        return ValidationError(_("该记录不能申请信用修复。"))
+    if today < available:
+        return ValidationError(_("最短公示期未满，%(date)s 起可申请信用修复。") % {"date": available.isoformat()})
+    if _has_pending(record.repairs):
+        return ValidationError(_("该记录已有待处理的信用修复申请。"))
+    return None
+
+
+def repair_open(record, *, today=None):
+    return _repair_refusal(record, today or _today()) is None
+
+
+def can_apply_for_repair(actor, record):
+    return _is_subject(actor, record) and repair_open(record)
 
 
 @write_service
 def repair_apply(*, actor, record, statement, files=(), today=None):
     record = CreditRecord.objects.select_for_update().select_related("subject").get(pk=record.pk)
     _require_subject(actor, record)
-    today = today or _today()
-    available = repair_available_on(record)
-    if available is None or record.status not in (RecordStatus.ACTIVE, RecordStatus.EXPIRED):
-        raise ValidationError(_("该记录不能申请信用修复。"))
-    if today < available:
-        raise ValidationError(
-            _("最短公示期未满，%(date)s 起可申请信用修复。") % {"date": available.isoformat()}
-        )
+    _refuse(_repair_refusal(record, today or _today()))
     statement = (statement or "").strip()
     if not statement:
         raise ValidationError({"statement": _("请说明整改情况。")})
     if not files:
         raise ValidationError({"files": _("请上传整改证明材料。")})
-    if record.repairs.filter(status=DecisionStatus.PENDING).exists():
-        raise ValidationError(_("该记录已有待处理的信用修复申请。"))
     application = RepairApplication.objects.create(record=record, applied_by=actor.user, statement=statement)
     _attach(actor=actor, record=record, files=files, purpose=EvidencePurpose.REPAIR, repair=application)
-    if record.entered_org_id:
-        notify(
-            organisation=record.entered_org,
-            title=_("信用修复申请：%(subject)s") % {"subject": record.subject.name},
-            body=statement,
-            url=_record_url(record),
-        )
+    _notify_department(record, title=_("信用修复申请：%(subject)s") % {"subject": record.subject.name}, body=statement)
     return application
 
 
@@ -437,17 +459,3 @@ def records_expire(*, today=None):
             # Listeners refresh everything rather than receive a list of every subject.
             transaction.on_commit(lambda: record_changed.send(sender=CreditRecord, subject_ids=None))
     return count
-
-
-def regulators_of(subject):
-    """Regulator organisations whose jurisdiction covers the subject (for
-    notifications)."""
-    from django.db.models import Q
-
-    from qualityhub.accounts.choices import OrganisationKind
-
-    return Organisation.objects.filter(kind=OrganisationKind.REGULATOR).filter(
-        Q(jurisdiction__level="province")
-        | Q(jurisdiction_id=subject.city_id)
-        | Q(jurisdiction_id=subject.region_id)
-    )

@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from qualityhub.accounts.choices import OrganisationKind
+from qualityhub.core.scoping import visible
 from qualityhub.credit.choices import COUNTING_STATUSES, FAILED_SAMPLING_KINDS, SAMPLING_KINDS, SERIOUS_KINDS
 from qualityhub.credit.models import CreditRecord, GoodStanding
 from qualityhub.credit.signals import record_changed
@@ -95,12 +96,20 @@ def good_standing_tier(subject):
     return GoodStanding.objects.filter(subject=subject).values_list("tier", flat=True).first()
 
 
-def good_standing_list():
-    """The public list (newest recomputed subjects first within a tier)."""
-    return GoodStanding.objects.select_related("subject", "city", "industry")
+def good_standing_list(*, actor):
+    """The good-standing list as the actor may see it (it is public), the longest
+    tier first, newest subjects first within a tier."""
+    return (
+        visible(GoodStanding, actor).select_related("subject", "city", "industry").order_by("-tier", "-subject_id")
+    )
 
 
-def joint_discipline_records():
-    """Serious violations in force: the joint-discipline list, for regulators (scope it
-    with ``visible``)."""
-    return CreditRecord.objects.filter(kind__in=SERIOUS_KINDS, status__in=COUNTING_STATUSES)
+def joint_discipline_records(*, actor):
+    """Serious violations in force (the joint-discipline list) within the actor's
+    scope."""
+    return (
+        visible(CreditRecord, actor)
+        .filter(kind__in=SERIOUS_KINDS, status__in=COUNTING_STATUSES)
+        .select_related("subject", "subject__city", "product")
+        .order_by("-id")
+    )

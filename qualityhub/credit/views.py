@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
 
-from qualityhub.core.scoping import visible
+from qualityhub.core.scoping import access
 from qualityhub.core.views import ActorMixin, ListPageView, PublicListPageView
 from qualityhub.credit import selectors, services, standing
 from qualityhub.credit.choices import RecordChannel
@@ -82,17 +82,15 @@ class RecordDetailView(ActorMixin, View):
 
     def context(self, record, **extra):
         actor = self.actor
-        is_subject = actor.organisation is not None and actor.organisation.pk == record.subject_id
-        regulator = actor.is_regulator or actor.is_platform_admin
         context = {
             "record": record,
             "sees_internal": selectors.sees_internal(actor),
             "can_review": services.can_review(actor, record),
-            "can_withdraw": regulator and record.status in ("active", "objected", "expired", "pending"),
-            "can_object": is_subject and services.objection_open(record),
-            "can_repair": is_subject and services.repair_open(record),
+            "can_withdraw": services.can_withdraw(actor, record),
+            "can_object": services.can_object(actor, record),
+            "can_repair": services.can_apply_for_repair(actor, record),
             "repair_available_on": services.repair_available_on(record) if record.is_negative else None,
-            "can_decide": regulator,
+            "can_decide": services.can_decide(actor, record),
             "reason_form": ReasonForm(),
             "objection_form": ObjectionForm(),
             "repair_form": RepairForm(),
@@ -201,15 +199,11 @@ class RepairApplyView(RecordActionView):
 
 class _DecideView(RecordActionView):
     model = None
-    service = None
     done_message = ""
 
     def post(self, request, pk):
         _require_regulator(self.actor)
-        try:
-            item = visible(self.model.objects.select_related("record"), self.actor).get(pk=pk)
-        except self.model.DoesNotExist:
-            raise Http404
+        item = access(self.model, self.actor, pk)
         record = self.record(item.record_id)
         form = DecisionForm(request.POST)
         if not form.is_valid():
@@ -255,7 +249,7 @@ class GoodStandingListView(PublicListPageView):
     export_name = "good-standing"
 
     def get_queryset(self):
-        return visible(standing.good_standing_list(), self.actor).order_by("-tier", "-subject_id")
+        return standing.good_standing_list(actor=self.actor)
 
 
 class JointDisciplineListView(ListPageView):
@@ -272,6 +266,4 @@ class JointDisciplineListView(ListPageView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return visible(standing.joint_discipline_records(), self.actor).select_related(
-            "subject", "subject__city", "product"
-        ).order_by("-id")
+        return standing.joint_discipline_records(actor=self.actor)

@@ -340,7 +340,7 @@ def test_lists_and_details_are_scoped(actors):
     assert actors.anonymous.client().get(reverse("credit:record-list")).status_code == 302
 
 
-def test_record_list_query_count_does_not_grow_with_rows(actors, django_assert_max_num_queries):
+def test_record_list_query_count_does_not_grow_with_rows(actors):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -80,7 +80,7 @@ def test_a_new_failed_sample_takes_the_subject_off_the_list_at_once(actors, djan
 
 def test_the_public_list_filters_by_city_and_tier_and_shows_no_private_data(actors):
     reg = actors.regulator_province
-    add_record(reg, actors.enterprise_a, kind=RecordKind.SAMPLING_PASS, fact_date=d("2015-01-01"))
+    add_record(reg, actors.enterprise_a, kind=RecordKind.SAMPLING_PASS, fact_date=d("2015-01-01"), note="内部：抽样员赵六")
     add_record(reg, actors.enterprise_c, kind=RecordKind.SAMPLING_PASS, fact_date=d("2022-01-01"))
     standing_refresh()
     client = actors.anonymous.client()
@@ -92,7 +92,9 @@ def test_the_public_list_filters_by_city_and_tier_and_shows_no_private_data(acto
     assert {row.subject.name for row in response.context["table"].data.data} == {actors.enterprise_c.name}
     response = client.get(reverse("credit:good-standing"), {"tier": "10"})
     assert {row.subject.name for row in response.context["table"].data.data} == {actors.enterprise_a.name}
-    assert "连续10年以上无抽查不合格" in response.content.decode()
+    page = response.content.decode()
+    assert "连续10年以上无抽查不合格" in page
+    assert "抽样员赵六" not in page and actors.owner.user.name not in page
 
 
 def test_joint_discipline_list_is_for_regulators_in_their_jurisdiction(actors):
