@@ -38,6 +38,8 @@ import sys
 import time
 from pathlib import Path
 
+import pgdb
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "var" / "bench"
 SQLITE_FILE = BENCH_DIR / "credit.sqlite3"
@@ -69,34 +71,6 @@ def parse_args(argv=None):
 
 
 # --- Parent: one child per database ------------------------------------------------------------
-
-def _pg_split(url):
-    import dj_database_url
-
-    cfg = dj_database_url.parse(url)
-    params = {"host": cfg["HOST"] or "127.0.0.1", "port": cfg["PORT"] or 5432, "user": cfg["USER"] or "postgres"}
-    if cfg["PASSWORD"]:
-        params["password"] = cfg["PASSWORD"]
-    return cfg["NAME"], params
-
-
-def pg_ensure(url):
-    import psycopg
-
-    name, params = _pg_split(url)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def pg_reset(url):
-    import psycopg
-
-    name, params = _pg_split(url)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
 
 def sqlite_reset():
     for suffix in ("", "-wal", "-shm"):
@@ -132,9 +106,9 @@ def run_database(database, args):
     if not reuse:
         print(f"[{database}] emptying the credit bench database", flush=True)
         marker.unlink(missing_ok=True)
-        sqlite_reset() if database == "sqlite" else pg_reset(args.postgres_url)
+        sqlite_reset() if database == "sqlite" else pgdb.reset(args.postgres_url)
     elif database == "postgres":
-        pg_ensure(args.postgres_url)
+        pgdb.ensure(args.postgres_url)
     result_file = BENCH_DIR / f"credit-result-{database}.json"
     result_file.unlink(missing_ok=True)
     command = [

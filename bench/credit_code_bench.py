@@ -39,6 +39,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pgdb
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PY = str(BASE_DIR / ".venv" / "bin" / "python")
 GUNICORN = str(BASE_DIR / ".venv" / "bin" / "gunicorn")
@@ -92,16 +94,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def ensure_database(url):
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def manage(env, *args, capture=False):
@@ -205,7 +197,7 @@ def main(argv=None):
     env.pop("QUALITYHUB_TESTING", None)
 
     load_before = os.getloadavg()[0]
-    ensure_database(args.postgres_url)
+    pgdb.ensure(args.postgres_url)
     print(f"database {args.postgres_url}: migrate, seed_demo --enterprises {args.enterprises} --if-empty", flush=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "seed_demo", "--enterprises", str(args.enterprises), "--if-empty")

@@ -34,6 +34,9 @@ import sys
 import time
 from pathlib import Path
 
+import pgdb
+import psycopg
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DIR = BASE_DIR / "var" / "bench"
 SQLITE_FILE = BENCH_DIR / "bench.sqlite3"
@@ -79,38 +82,15 @@ def sqlite_reset():
         Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
 
 
-def _pg_split(url):
-    import dj_database_url
-
-    cfg = dj_database_url.parse(url)
-    params = {"host": cfg["HOST"] or "127.0.0.1", "port": cfg["PORT"] or 5432, "user": cfg["USER"] or "postgres"}
-    if cfg["PASSWORD"]:
-        params["password"] = cfg["PASSWORD"]
-    return cfg["NAME"], params
-
-
 def pg_enterprises(url):
-    import psycopg
-
-    name, params = _pg_split(url)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            return 0
+    if pgdb.ensure(url):
+        return 0
+    name, params = pgdb.split(url)
     with psycopg.connect(dbname=name, **params) as conn:
         exists = conn.execute("SELECT to_regclass('accounts_organisation')").fetchone()[0]
         if not exists:
             return 0
         return conn.execute("SELECT count(*) FROM accounts_organisation WHERE kind = 'enterprise'").fetchone()[0]
-
-
-def pg_reset(url):
-    import psycopg
-
-    name, params = _pg_split(url)
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def child_env(database, args):
@@ -140,7 +120,7 @@ def run_database(database, args):
     skip_seed = args.reuse and have >= args.enterprises
     if not skip_seed:
         print(f"[{database}] emptying the bench database (it held {have:,} enterprises)", flush=True)
-        sqlite_reset() if database == "sqlite" else pg_reset(args.postgres_url)
+        sqlite_reset() if database == "sqlite" else pgdb.reset(args.postgres_url)
         seed_record_path(database).unlink(missing_ok=True)
     else:
         print(f"[{database}] reusing the bench database ({have:,} enterprises)", flush=True)
