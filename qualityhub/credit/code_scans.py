@@ -34,6 +34,8 @@ from django.db.models import Case, DateTimeField, F, PositiveBigIntegerField, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from qualityhub.credit.choices import SAMPLING_KINDS
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "qc"
@@ -294,8 +296,8 @@ def forget_enterprises(enterprise_ids):
 
 def _dirty_pop(count):
     if _is_redis():
-        redis = cache._cache.get_client(write=True)
-        members = redis.spop(cache.make_key(K_DIRTY), count) or []
+        client, _script = _redis()
+        members = client.spop(cache.make_key(K_DIRTY), count) or []
         return [m.decode() if isinstance(m, bytes) else m for m in members]
     dirty = cache.get(K_DIRTY) or set()
     taken = sorted(dirty)[:count]
@@ -382,8 +384,7 @@ def maybe_flush(response):
     the response has been sent. With the local-memory cache each process holds its
     own counts, so only it can flush them; with Redis this spares a cron job."""
     global _last_flush
-    interval = int(_setting("CREDIT_CODE_FLUSH_SECONDS", 0))
-    if interval <= 0 or time.monotonic() - _last_flush < interval:
+    if not flush_due():
         return
     _last_flush = time.monotonic()
     response._resource_closers.append(_flush_quietly)
@@ -504,8 +505,6 @@ def _on_honours_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def _on_record_saved(sender, instance, **kwargs):
-    from qualityhub.credit.codes import SAMPLING_KINDS
-
     if instance.kind in SAMPLING_KINDS:
         _later(forget_enterprises, [instance.subject_id])
 

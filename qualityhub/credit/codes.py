@@ -15,20 +15,21 @@ import segno
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from qualityhub.core.audit import write_service
 from qualityhub.core.scoping import access, changeable, visible
-from qualityhub.credit.choices import PUBLIC_STATUSES, RecordKind
+from qualityhub.credit.choices import PUBLIC_STATUSES, SAMPLING_KINDS, RecordKind
 from qualityhub.credit.models import CodeBatch, CodeReport, CodeStatus, CreditCode, CreditRecord
+from qualityhub.credit.standing import good_standing_tier
 from qualityhub.registry.models import Certification, Product, ProductStandard
 
 CODE_BYTES = 10  # 80 random bits, 16 base32 characters
 CODE_RE = re.compile(r"^[A-Z2-7]{16}$")
 BATCH_MAX = 5000
-SAMPLING_KINDS = (RecordKind.SAMPLING_PASS, RecordKind.SAMPLING_FAIL_GENERAL, RecordKind.SAMPLING_FAIL_SERIOUS)
 RECENT_SAMPLING = 10
 
 
@@ -68,8 +69,24 @@ def batch_access(*, actor, pk):
     return access(CodeBatch.objects.select_related("product", "enterprise"), actor, pk)
 
 
+def batch_codes(*, batch, start, stop):
+    """The codes of a batch (one the caller got through ``batch_access``), in issue
+    order, from ``start`` to ``stop``: one page of its label sheet."""
+    return list(batch.codes.order_by("id").values_list("code", flat=True)[start:stop])
+
+
 def batch_list(*, actor, product):
     return visible(CodeBatch, actor).filter(product=product).order_by("-id")
+
+
+def code_for_report(code):
+    """The code a consumer may report a problem with (public page: no actor), or 404:
+    an unknown or revoked code, or one of a product no longer public."""
+    normal = code_normalise(code)
+    obj = CreditCode.objects.select_related("product").filter(code=normal).first() if normal else None
+    if obj is None or obj.status == CodeStatus.REVOKED or not obj.product.is_public:
+        raise Http404
+    return obj
 
 
 def report_list(*, actor, product=None):
@@ -120,10 +137,10 @@ def code_batch_issue(*, actor, product, quantity, note=""):
 @write_service
 def _batch_issue(*, actor, product, quantity, note):
     _check_issuable(actor, product)
-    batch = CodeBatch.objects.create(
-        enterprise_id=product.enterprise_id, product=product, quantity=quantity, note=note, issued_by=_user(actor)
-    )
     user = _user(actor)
+    batch = CodeBatch.objects.create(
+        enterprise_id=product.enterprise_id, product=product, quantity=quantity, note=note, issued_by=user
+    )
     codes = {code_generate() for _i in range(quantity)}
     while len(codes) < quantity:
         codes.add(code_generate())
@@ -134,12 +151,17 @@ def _batch_issue(*, actor, product, quantity, note):
     return batch
 
 
-def _set_status(actor, code, status, reason):
+def _clean_reason(reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写原因：扫码者将看到它。")})
     if len(reason) > 200:
         raise ValidationError({"reason": _("原因不能超过 200 个字。")})
+    return reason
+
+
+def _set_status(actor, code, status, reason):
+    reason = _clean_reason(reason)
     code = access(CreditCode.objects.select_related("status_changed_org"), actor, code.pk, action="change")
     if code.status == CodeStatus.REVOKED:
         raise ValidationError(_("信用码已注销，不能再变更状态。"))
@@ -181,17 +203,16 @@ def code_revoke(*, actor, code, reason):
 @write_service
 def code_batch_set_status(*, actor, batch, status, reason):
     """Suspend or revoke every still-changeable code of a batch in one UPDATE."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("请填写原因：扫码者将看到它。")})
+    reason = _clean_reason(reason)
     if status not in (CodeStatus.SUSPENDED, CodeStatus.REVOKED):
         raise ValidationError({"status": _("请选择暂停或注销。")})
     batch = access(CodeBatch, actor, batch.pk, action="change")
     codes = changeable(CreditCode, actor).filter(batch=batch).exclude(status=CodeStatus.REVOKED)
     changed = list(codes.values_list("code", flat=True))
+    now = timezone.now()
     codes.update(
-        status=status, status_reason=reason[:200], status_changed_at=timezone.now(), status_changed_by=_user(actor),
-        status_changed_org=actor.organisation, updated_at=timezone.now(),
+        status=status, status_reason=reason, status_changed_at=now, status_changed_by=_user(actor),
+        status_changed_org=actor.organisation, updated_at=now,
     )
     from qualityhub.credit import code_scans
 
@@ -253,18 +274,6 @@ def standard_kind(code):
         if pattern.match(code):
             return str(label)
     return _("其他标准")
-
-
-def good_standing_tier(subject):
-    """The subject's good-standing tier (3/5/10 years) or None."""
-    try:
-        from qualityhub.credit.standing import good_standing_tier as tier_of
-    except ImportError:
-        try:
-            return subject.good_standing.tier
-        except ObjectDoesNotExist:
-            return None
-    return tier_of(subject)
 
 
 def code_lookup(code):

@@ -16,17 +16,15 @@ app (bench/credit_code_bench.py). This wrapper answers such scans before Django:
   is counted twice.
 """
 
-import re
-
 from django.conf import settings
 from django.http.cookie import parse_cookie
 from django.utils import translation
 
 from qualityhub.credit import code_scans, codes
+from qualityhub.credit.middleware import CODE_PATH
 from qualityhub.credit.models.codes import CodeStatus
 from qualityhub.credit.views_codes import SCAN_ENVIRON_KEY, page_html
 
-CODE_PATH = re.compile(r"^/q/([^/]{1,64})$")
 # Headers this path sets itself (or that vary per response).
 OWN_HEADERS = {"content-type", "content-length", "cache-control", "content-language", "set-cookie"}
 

@@ -7,7 +7,9 @@ import datetime
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,11 +23,11 @@ from django.views import View
 from django.views.decorators.http import require_safe
 
 from qualityhub.core.forms import BootstrapFormMixin, FilterForm
+from qualityhub.core.scoping import can_change
 from qualityhub.core.tables import QualityTable
 from qualityhub.core.views import ActorMixin, ListPageView
 from qualityhub.credit import code_scans, codes
 from qualityhub.credit.models import CodeReport, CodeStatus, CreditCode
-from qualityhub.core.scoping import can_change
 
 # --- the public page -------------------------------------------------------------------
 
@@ -38,8 +40,6 @@ COPIED_MARK = "\u27e6copied\u27e7"
 
 def code_url(request, code):
     """The absolute URL printed in the QR code."""
-    from django.conf import settings
-
     base = getattr(settings, "CREDIT_CODE_BASE_URL", "")
     path = reverse("qcode:page", args=[code])
     return f"{base.rstrip('/')}{path}" if base else request.build_absolute_uri(path)
@@ -159,21 +159,12 @@ class CodeReportView(View):
 
     template_name = "credit/codes/report.html"
 
-    def _code(self, code):
-        normal = codes.code_normalise(code)
-        obj = CreditCode.objects.select_related("product").filter(code=normal).first() if normal else None
-        if obj is None or obj.status == CodeStatus.REVOKED or not obj.product.is_public:
-            raise Http404
-        return obj
-
     def get(self, request, code):
-        obj = self._code(code)
+        obj = codes.code_for_report(code)
         return render(request, self.template_name, {"form": ReportForm(), "code": obj})
 
     def post(self, request, code):
-        from django.core.cache import cache
-
-        obj = self._code(code)
+        obj = codes.code_for_report(code)
         form = ReportForm(data=request.POST)
         key = f"qcode:r:{code_scans.client_id(request)}"
         if form.is_valid():
@@ -320,10 +311,11 @@ class CodeDetailView(ActorMixin, View):
     template_name = "credit/codes/detail.html"
 
     def _context(self, code, form):
+        url = code_url(self.request, code.code)
         return {
             "code": code,
-            "url": code_url(self.request, code.code),
-            "qr_svg": codes.qr_svg_inline(code_url(self.request, code.code)),
+            "url": url,
+            "qr_svg": codes.qr_svg_inline(url),
             "can_edit": can_change(self.actor, code),
             "form": form,
         }
@@ -375,11 +367,7 @@ class BatchLabelsView(ActorMixin, View):
             page = max(1, int(request.GET.get("page", 1)))
         except ValueError:
             page = 1
-        rows = list(
-            CreditCode.objects.filter(batch=batch).order_by("id").values_list("code", flat=True)[
-                (page - 1) * self.PER_PAGE : page * self.PER_PAGE
-            ]
-        )
+        rows = codes.batch_codes(batch=batch, start=(page - 1) * self.PER_PAGE, stop=page * self.PER_PAGE)
         labels = [{"code": c, "svg": codes.qr_svg_inline(code_url(request, c))} for c in rows]
         pages = (batch.quantity + self.PER_PAGE - 1) // self.PER_PAGE
         return render(

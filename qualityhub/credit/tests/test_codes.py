@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from qualityhub.credit import code_scans, codes
+from qualityhub.credit import code_scans, codes, views_codes
 from qualityhub.credit.choices import RecordKind, RecordStatus
 from qualityhub.credit.models import (
     CodeBatch,
@@ -143,6 +143,23 @@ def test_a_whole_batch_is_revoked_in_one_update(actors, django_capture_on_commit
     assert n == 30
     assert len([q for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]) == 1
     assert set(batch.codes.values_list("status", flat=True)) == {CodeStatus.REVOKED}
+    assert set(batch.codes.values_list("status_reason", "status_changed_org")) == {("批次作废", actors.enterprise_a.pk)}
+    # Revoked is final: a second pass changes nothing.
+    assert codes.code_batch_set_status(actor=actors.owner.actor, batch=batch, status=CodeStatus.SUSPENDED, reason="再暂停") == 0
+
+
+def test_a_batch_status_change_checks_the_reason_and_the_scope(actors):
+    from django.http import Http404
+
+    batch = codes.code_batch_issue(actor=actors.owner.actor, product=actors.product_a, quantity=3)
+    with pytest.raises(ValidationError, match="200"):
+        codes.code_batch_set_status(actor=actors.owner.actor, batch=batch, status=CodeStatus.SUSPENDED, reason="长" * 201)
+    with pytest.raises(ValidationError, match="暂停或注销"):
+        codes.code_batch_set_status(actor=actors.owner.actor, batch=batch, status=CodeStatus.ACTIVE, reason="恢复")
+    for person in (actors.outsider, actors.regulator_other_city):
+        with pytest.raises(Http404):
+            codes.code_batch_set_status(actor=person.actor, batch=batch, status=CodeStatus.REVOKED, reason="恶意")
+    assert set(batch.codes.values_list("status", flat=True)) == {CodeStatus.ACTIVE}
 
 
 # --- the public page ------------------------------------------------------------------------
@@ -507,6 +524,23 @@ def test_a_consumer_reports_a_problem(actors):
     assert "包装与正品不同" in actors.owner.client().get(reverse("credit:code-product", args=[actors.product_a.pk])).content.decode()
     assert "13800000000" not in page(client, code.code).content.decode()
     assert client.get(reverse("qcode:report", args=[codes.code_generate()])).status_code == 404
+    assert list(codes.report_list(actor=actors.regulator_same_city.actor)) == [report]
+    for person in (actors.outsider, actors.regulator_other_city):
+        assert not codes.report_list(actor=person.actor).exists()
+
+
+def test_reports_are_refused_for_revoked_codes_and_when_too_frequent(actors):
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    client = actors.anonymous.client()
+    url = reverse("qcode:report", args=[code.code])
+    data = {"category": "quality", "description": "有异味"}
+    for _ in range(views_codes.REPORTS_PER_CLIENT_HOUR):
+        assert client.post(url, data).status_code == 200
+    response = client.post(url, data)
+    assert response.status_code == 400 and "提交过于频繁" in response.content.decode()
+    assert CodeReport.objects.count() == views_codes.REPORTS_PER_CLIENT_HOUR
+    codes.code_revoke(actor=actors.owner.actor, code=code, reason="停产")
+    assert client.get(url).status_code == 404
 
 
 # --- the same with Redis, as in production --------------------------------------------------------
@@ -574,6 +608,31 @@ def test_the_short_path_keeps_the_security_headers(actors):
     assert "script-src 'self'" in second["Content-Security-Policy"]
     assert "<script" not in second.content.decode() and "style=" not in second.content.decode()
     assert client.post(f"/q/{code.code}").status_code == 405
+
+
+def test_the_short_path_middleware_answers_without_the_inner_stack(actors):
+    from django.test import RequestFactory
+
+    from qualityhub.credit.middleware import CodePageMiddleware
+
+    code = codes.code_issue(actor=actors.owner.actor, product=actors.product_a)
+    inner = []
+
+    def get_response(request):
+        inner.append(request.path)
+        response = views_codes.code_page(request, code.code)
+        response["X-Frame-Options"] = "DENY"
+        return response
+
+    middleware = CodePageMiddleware(get_response)
+    factory = RequestFactory()
+    middleware(factory.get(f"/q/{code.code}"))  # learns the headers through the inner stack
+    response = middleware(factory.get(f"/q/{code.code}"))
+    assert inner == [f"/q/{code.code}"]  # the second scan never reached it
+    assert response.status_code == 200 and response["X-Frame-Options"] == "DENY"
+    assert "已被扫描 2 次" in response.content.decode()
+    middleware(factory.get("/credit/codes/"))  # other paths go through
+    assert inner[-1] == "/credit/codes/"
 
 
 def test_a_failed_flush_loses_no_scan(actors, monkeypatch):
@@ -751,6 +810,7 @@ def test_the_short_path_speaks_the_chosen_language(actors, fast_app):
     status, headers, body = _wsgi(fast_app, f"/q/{code.code}", HTTP_COOKIE="django_language=en")
     assert status.startswith("200") and headers["Content-Language"] == "en"
     assert "This code has been scanned" in body or "Valid credit code" in body
+    assert "此码已被扫描" not in body
 
 
 def test_the_code_list_exports_to_excel_and_filters(actors):
