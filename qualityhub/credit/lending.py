@@ -35,9 +35,11 @@ from qualityhub.accounts.choices import OrganisationKind
 from qualityhub.accounts.models import Organisation
 from qualityhub.core.audit import write_service
 from qualityhub.core.notifications import notify
-from qualityhub.core.scoping import visible
+from qualityhub.core.scoping import access, visible
 from qualityhub.credit.choices import COUNTING_STATUSES, PUBLIC_STATUSES, SAMPLING_KINDS
-from qualityhub.credit.models import CreditRecord, CreditReport, LenderConsent, ReportAccess, ReportKind
+from qualityhub.credit.models import CreditRecord, CreditReport, LenderConsent, ReportAccess, ReportKind, RiskClass
+from qualityhub.credit.scoring import current_class
+from qualityhub.credit.standing import good_standing_tier
 
 MAX_CONSENT_DAYS = 366  # a consent lasts at most one year (a leap year's day included)
 REPORT_RECORD_LIMIT = 500  # newest records listed in one report
@@ -86,9 +88,9 @@ def consents_for_bank(*, actor, today=None):
 
 def consent_for_bank(*, actor, pk, today=None):
     """One active consent addressed to the acting bank, or 404 (none, expired, revoked,
-    another bank's)."""
+    another bank's); with what a report needs loaded."""
     try:
-        return consents_for_bank(actor=actor, today=today).get(pk=pk)
+        return consents_for_bank(actor=actor, today=today).select_related("enterprise__profile", "bank").get(pk=pk)
     except (LenderConsent.DoesNotExist, ValueError, TypeError):
         raise Http404("Not found")
 
@@ -105,12 +107,16 @@ def access_log(*, actor):
     )
 
 
+def _grouped(raw):
+    return "-".join(raw[i : i + 4] for i in range(0, NUMBER_LENGTH, 4))
+
+
 def normalise_number(text):
     """The canonical XXXX-XXXX-XXXX-XXXX form of a typed number, or None."""
     raw = "".join(ch for ch in str(text or "").upper() if ch.isalnum()).translate(_CONFUSABLE)
     if len(raw) != NUMBER_LENGTH or any(ch not in NUMBER_ALPHABET for ch in raw):
         return None
-    return "-".join(raw[i : i + 4] for i in range(0, NUMBER_LENGTH, 4))
+    return _grouped(raw)
 
 
 def report_verify(number):
@@ -178,27 +184,13 @@ def report_content(consent):
             "sampling_history": sampling,
         }
         if consent.report_kind == ReportKind.FULL:
-            standing = _related_or_none(enterprise, "good_standing")
-            content["good_standing_tier"] = standing.tier if standing is not None else None
+            content["good_standing_tier"] = good_standing_tier(enterprise)
             if consent.share_risk_class:
-                score = _related_or_none(enterprise, "credit_score")
+                risk_class = current_class(enterprise)
                 content["risk_class"] = (
-                    {
-                        "class": score.risk_class,
-                        "display": str(score.get_risk_class_display()),
-                        "computed_at": score.computed_at.isoformat(),
-                    }
-                    if score is not None
-                    else None
+                    {"class": risk_class, "display": str(RiskClass(risk_class).label)} if risk_class else None
                 )
     return content
-
-
-def _related_or_none(obj, name):
-    try:
-        return getattr(obj, name)
-    except Exception:  # RelatedObjectDoesNotExist of a one-to-one reverse relation
-        return None
 
 
 def canonical_bytes(snapshot):
@@ -212,7 +204,7 @@ def content_hash(snapshot):
 def _new_number():
     while True:
         raw = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
-        number = "-".join(raw[i : i + 4] for i in range(0, NUMBER_LENGTH, 4))
+        number = _grouped(raw)
         if not CreditReport.objects.filter(number=number).exists():
             return number
 
@@ -277,10 +269,7 @@ def consent_grant(*, actor, bank, valid_until, report_kind=ReportKind.BASIC, sha
 def consent_revoke(*, actor, pk):
     """The acting enterprise revokes one of its consents (404 if not its own)."""
     _require_enterprise_admin(actor)
-    try:
-        consent = LenderConsent.objects.select_for_update().get(pk=pk, enterprise=actor.organisation)
-    except (LenderConsent.DoesNotExist, ValueError, TypeError):
-        raise Http404("Not found")
+    consent = access(LenderConsent.objects.select_for_update(), actor, pk, action="change")
     if consent.revoked_at is None:
         consent.revoked_at = timezone.now()
         consent.revoked_by = actor.user
@@ -293,7 +282,6 @@ def report_issue(*, actor, consent_pk, action, ip=None, today=None):
     """Issue a stamped report to the acting bank user under an active consent and log
     the access. 404 without an active consent addressed to the actor's bank."""
     consent = consent_for_bank(actor=actor, pk=consent_pk, today=today)
-    consent = LenderConsent.objects.select_related("enterprise__profile", "bank").get(pk=consent.pk)
     now = timezone.now()
     number = _new_number()
     snapshot = {

@@ -199,6 +199,17 @@ def test_report_content_what_is_in_and_what_is_out(world):
     assert {r["reference"] for r in content["sampling_history"]} == {"抽查-往年合格", "抽查-不合格"}
     assert content["honours"] == [honour.name]
     assert "risk_class" not in content and "good_standing_tier" not in content  # a basic report
+    by_reference = {r["reference"]: r for r in content["records"]}
+    assert by_reference["投诉-2"]["status"] == "objected"  # under objection: shown, and marked
+    assert by_reference["深市监罚〔2026〕1号"]["penalty_amount"] == "5000.00"
+
+
+def test_a_shared_class_not_yet_computed_reads_unclassified(actors):
+    consent = _grant(actors, report_kind="full", share_risk_class=True)
+    page = actors.bank.client().get(reverse("credit:lending-report", args=[consent.pk])).content.decode()
+    assert 'id="risk-class"' in page and "尚未分类" in page
+    snapshot = CreditReport.objects.get().snapshot
+    assert snapshot["risk_class"] is None and snapshot["good_standing_tier"] is None
 
 
 def test_the_class_appears_only_when_shared(actors):
@@ -243,11 +254,15 @@ def test_every_access_is_logged_and_shown_to_the_enterprise(world):
         ("download", world.bank.user, world.bank_org, "10.1.2.4"),
     ]
     assert len({a.report.number for a in accesses}) == 2
-    page = world.colleague.client().get(reverse("credit:lending-access-log")).content.decode()
+    response = world.colleague.client().get(reverse("credit:lending-access-log"))
+    page = response.content.decode()
     for access in accesses:
         assert access.report.number in page
     assert world.bank_org.name in page and world.bank.user.name in page and "10.1.2.4" in page
     assert "在线查看" in page and "下载" in page
+    # (both words are also in the action filter's choices: check the table's cells)
+    cells = [(row.get_cell_value("action"), row.get_cell_value("report")) for row in response.context["table"].rows]
+    assert cells == [("下载", accesses[1].report.number), ("在线查看", accesses[0].report.number)]
     # Another enterprise's log shows none of it.
     other = world.outsider.client().get(reverse("credit:lending-access-log")).content.decode()
     assert accesses[0].report.number not in other
@@ -320,6 +335,26 @@ def test_bank_list_query_count_does_not_grow_with_rows(actors):
     many = _count(client, url)
     assert few == many
     assert many <= 10
+
+
+def test_issuing_a_report_query_count_does_not_grow_with_records(actors):
+    consent = _grant(actors, report_kind="full", share_risk_class=True)
+
+    def issue():
+        with CaptureQueriesContext(connection) as ctx:
+            lending.report_issue(actor=actors.bank.actor, consent_pk=consent.pk, action="view")
+        return len(ctx.captured_queries)
+
+    def add(n, start):
+        for i in range(start, start + n):
+            _record(actors.enterprise_a, "sampling_pass", "active", f"抽查-{i}")
+
+    add(5, 0)
+    few = issue()
+    add(25, 5)
+    many = issue()
+    assert few == many
+    assert len(CreditReport.objects.order_by("-id").first().snapshot["sampling_history"]) == 30
 
 
 def test_access_log_query_count_does_not_grow_with_rows(world):
