@@ -44,14 +44,15 @@ import time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, Max, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qualityhub.accounts.choices import OrganisationKind
 from qualityhub.credit.choices import COUNTING_STATUSES, NEGATIVE_KINDS
-from qualityhub.credit.models import ClassChange, EnterpriseScore, InspectionQuota, RunStatus, ScoringModel, ScoringRun
-from qualityhub.credit.scoring_config import GROUPS
+from qualityhub.credit.models import CreditRecord, EnterpriseScore, InspectionQuota, RunStatus, ScoringModel, ScoringRun
+from qualityhub.credit.scoring_config import GROUPS, group_label
 
 logger = logging.getLogger(__name__)
 
@@ -268,13 +269,13 @@ def _apply_relationship(cursor, sql, config):
     class is D get the relationship points; only those rows are rewritten."""
     rel1 = _clamp(_f(config["relationship"]["same_legal_representative_d_points"]), "relationship", config)
     rel0 = _clamp(0.0, "relationship", config)
+    if rel1 == rel0:
+        return
     cursor.execute(
         f"CREATE TEMPORARY TABLE {DREPS} AS SELECT legal_rep, COUNT(*) AS n FROM {STAGE} "
         f"WHERE base_class = 'D' AND legal_rep <> '' GROUP BY legal_rep"
     )
     cursor.execute(f"CREATE INDEX {DREPS}_rep ON {DREPS} (legal_rep)")
-    if rel1 == rel0:
-        return
     score = sql.round2(f"{STAGE}.base + {sql.num(rel1)}")
     cursor.execute(
         f"UPDATE {STAGE} SET rel = {sql.num(rel1)}, score = {score}, "
@@ -361,16 +362,14 @@ def rescore_all(*, model=None, now=None, run=None, chunk=None):
     splits the staging by id ranges where memory, not time, is the limit."""
     from qualityhub.accounts.models import Organisation
 
-    subjects = Organisation.objects.filter(kind__in=SCORED_KINDS)
-    bounds = subjects.order_by("id").values_list("id", flat=True)
-    low = bounds.first()
+    bounds = Organisation.objects.filter(kind__in=SCORED_KINDS).aggregate(low=Min("id"), high=Max("id"), n=Count("id"))
+    low, high = bounds["low"], bounds["high"]
     if low is None:
         return RescoreResult()
-    high = subjects.order_by("-id").values_list("id", flat=True).first()
     chunk = chunk or (high - low + 1)
     chunks = [("range", (start, start + chunk)) for start in range(low, high + 1, chunk)]
     if run is not None:
-        ScoringRun.objects.filter(pk=run.pk).update(total=subjects.count())
+        ScoringRun.objects.filter(pk=run.pk).update(total=bounds["n"])
     return _rescore(chunks=chunks, model=model, now=now, run=run)
 
 
@@ -499,7 +498,7 @@ def _notify_changes(cursor, now, version, after):
         )
     # Regulators whose jurisdiction holds the subject: the province, its city, its district.
     cursor.execute(
-        "SELECT g.id, COUNT(*), MIN(c.subject_id) FROM credit_classchange c "
+        "SELECT g.id, COUNT(*), MIN(c.subject_id), MIN(c.from_class), MIN(c.to_class) FROM credit_classchange c "
         "JOIN accounts_organisation o ON o.id = c.subject_id "
         "JOIN accounts_organisation g ON g.kind = 'regulator' "
         "JOIN registry_region j ON j.code = g.jurisdiction_id "
@@ -515,11 +514,10 @@ def _notify_changes(cursor, now, version, after):
     single = {row[2] for row in rows if row[1] == 1}
     names = dict(Organisation.objects.filter(pk__in=single).values_list("pk", "name")) if single else {}
     notes = []
-    for regulator_id, count, first_subject in rows:
-        if count == 1:
-            change = ClassChange.objects.filter(subject_id=first_subject, id__gt=after).order_by("-id").first()
+    for regulator_id, count, first_subject, from_class, to_class in rows:
+        if count == 1:  # the MINs are that one change's classes
             body = _("辖区内%(n)s的信用风险分类由%(a)s类调整为%(b)s类。") % {
-                "n": names.get(first_subject, ""), "a": change.from_class, "b": change.to_class,
+                "n": names.get(first_subject, ""), "a": from_class, "b": to_class,
             }
             url = reverse("credit:score-detail", args=[first_subject])
         else:
@@ -569,8 +567,6 @@ class Explanation:
 
     @property
     def groups(self):
-        from qualityhub.credit.scoring_config import group_label
-
         return [
             {"key": g, "label": group_label(g), "raw": self.raw[g], "capped": self.capped[g],
              "cap": self.model.config["groups"][g], "items": [c for c in self.contributions if c.group == g]}
@@ -582,7 +578,6 @@ def explain(subject, *, model=None, as_of=None):
     """Recompute one subject's score with every contribution, under the model version
     and on the date of its stored score (or the active model today)."""
     from qualityhub.accounts.models import Organisation
-    from qualityhub.credit.models import CreditRecord
     from qualityhub.registry.models import EnterpriseProfile
 
     if not isinstance(subject, Organisation):

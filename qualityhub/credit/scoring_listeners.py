@@ -2,17 +2,14 @@
 contributes the navigation entry and dashboard card for regulators. Imported from
 ``CreditConfig.ready``."""
 
-import logging
-
 from django.db import transaction
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qualityhub.accounts.choices import RegionLevel
 from qualityhub.core import dashboard, navigation
 from qualityhub.credit.signals import record_changed
-
-logger = logging.getLogger(__name__)
 
 
 def can_see_scores(actor):
@@ -25,7 +22,7 @@ def can_manage_scoring(actor):
     if actor.is_platform_admin:
         return True
     jurisdiction = actor.jurisdiction
-    return bool(actor.is_regulator and jurisdiction is not None and jurisdiction.level == "province")
+    return bool(actor.is_regulator and jurisdiction is not None and jurisdiction.level == RegionLevel.PROVINCE)
 
 
 @receiver(record_changed, dispatch_uid="credit-scoring-rescore")

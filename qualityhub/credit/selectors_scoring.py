@@ -5,8 +5,7 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from qualityhub.core.scoping import access, visible
-from qualityhub.credit.choices import DecisionStatus, RecordStatus
-from qualityhub.credit.models import ClassChange, CreditRecord, EnterpriseScore, Objection, RepairApplication, ScoringModel
+from qualityhub.credit.models import ClassChange, EnterpriseScore, ScoringModel, ScoringRun
 
 DISTRIBUTION_SECONDS = 300  # the distributions group a million rows: cached per scope
 
@@ -42,20 +41,21 @@ def class_counts(actor):
     return counts
 
 
-def _distribution(actor, group_field, label_query, cache_name):
+def _distribution(actor, group_field, cache_name, *, names, sections=None):
+    """[(label, {class: n})] grouped by ``group_field`` of the scores; ``sections(codes)``
+    may map the codes to coarser groups, ``names(groups)`` labels them."""
     key = f"credit:dist:{cache_name}:{_scope_key(actor)}"
     result = cache.get(key)
     if result is None:
-        rows = (
-            visible(EnterpriseScore, actor).order_by().values_list(group_field, "risk_class").annotate(n=Count("pk"))
-        )
+        rows = list(visible(EnterpriseScore, actor).order_by().values_list(group_field, "risk_class").annotate(n=Count("pk")))
+        parent = sections({code for code, _c, _n in rows if code}) if sections else {}
         table = {}
-        for group, risk_class, n in rows:
-            table.setdefault(group, {})[risk_class] = n
-        labels = label_query([g for g in table if g is not None])
-        result = sorted(
-            ((labels.get(g, "—") if g is not None else "—", table[g]) for g in table), key=lambda item: item[0]
-        )
+        for code, risk_class, n in rows:
+            group = parent.get(code, code) if code else None
+            counts = table.setdefault(group, {})
+            counts[risk_class] = counts.get(risk_class, 0) + n
+        labels = names([g for g in table if g])
+        result = sorted(((labels.get(g, "—") if g else "—", counts) for g, counts in table.items()), key=lambda i: i[0])
         cache.set(key, result, DISTRIBUTION_SECONDS)
     return result
 
@@ -64,8 +64,7 @@ def distribution_by_city(actor):
     from qualityhub.registry.models import Region
 
     return _distribution(
-        actor, "city_id",
-        lambda codes: dict(Region.objects.filter(code__in=codes).values_list("code", "name")), "city",
+        actor, "city_id", "city", names=lambda codes: dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     )
 
 
@@ -74,31 +73,19 @@ def distribution_by_industry(actor):
     and the divisions (fewer than a hundred) are summed into their sections here."""
     from qualityhub.registry.models import Industry
 
-    key = f"credit:dist:industry:{_scope_key(actor)}"
-    result = cache.get(key)
-    if result is None:
-        rows = visible(EnterpriseScore, actor).order_by().values_list("industry_id", "risk_class").annotate(n=Count("pk"))
-        rows = list(rows)
-        divisions = {code for code, _c, _n in rows if code}
-        parent = dict(Industry.objects.filter(code__in=divisions).values_list("code", "parent_id"))
-        table = {}
-        for code, risk_class, n in rows:
-            section = parent.get(code, code) if code else None
-            counts = table.setdefault(section, {})
-            counts[risk_class] = counts.get(risk_class, 0) + n
-        names = dict(Industry.objects.filter(code__in=[s for s in table if s]).values_list("code", "name"))
-        result = sorted(((names.get(s, "—") if s else "—", counts) for s, counts in table.items()), key=lambda i: i[0])
-        cache.set(key, result, DISTRIBUTION_SECONDS)
-    return result
+    def names(codes):
+        return dict(Industry.objects.filter(code__in=codes).values_list("code", "name"))
 
+    def sections(codes):
+        return dict(Industry.objects.filter(code__in=codes).values_list("code", "parent_id"))
 
-def pending_counts(actor):
-    return {
-        "records": visible(CreditRecord, actor).filter(status=RecordStatus.PENDING).count(),
-        "objections": visible(Objection, actor).filter(status=DecisionStatus.PENDING).count(),
-        "repairs": visible(RepairApplication, actor).filter(status=DecisionStatus.PENDING).count(),
-    }
+    return _distribution(actor, "industry_id", "industry", names=names, sections=sections)
 
 
 def scoring_models():
     return ScoringModel.objects.select_related("created_by").order_by("-version")
+
+
+def scoring_runs(limit=10):
+    """The latest full rescoring runs (province-wide: for those who manage scoring)."""
+    return ScoringRun.objects.select_related("started_by")[:limit]

@@ -17,10 +17,11 @@ from django.views import View
 
 from qualityhub.core.dashboard import Chart
 from qualityhub.core.views import ActorMixin, ListPageView
+from qualityhub.credit import selectors as record_selectors
 from qualityhub.credit import selectors_scoring as selectors
 from qualityhub.credit import services_scoring as services
-from qualityhub.credit.models import InspectionQuota, RiskClass, ScoringModel, ScoringRun
-from qualityhub.credit.scoring import explain, scoring_run_start
+from qualityhub.credit.models import RiskClass, ScoringModel, ScoringRun
+from qualityhub.credit.scoring import explain, inspection_quotas, scoring_run_start
 from qualityhub.credit.scoring_listeners import can_manage_scoring, can_see_scores
 from qualityhub.credit.tables_scoring import ScoreFilter, ScoreTable
 
@@ -67,14 +68,15 @@ class CreditDashboardView(ActorMixin, View):
             _stacked_chart(_("各地市风险分类分布"), selectors.distribution_by_city(actor), "chart-class-city"),
             _stacked_chart(_("各行业风险分类分布"), selectors.distribution_by_industry(actor), "chart-class-industry"),
         ]
+        can_manage = can_manage_scoring(actor)
         context = {
             "class_counts": [(c, RiskClass(c).label, counts.get(c, 0)) for c in RiskClass.values],
             "total": sum(counts.values()),
             "charts": charts,
             "changes": selectors.class_changes(actor=actor, limit=15),
-            "pending": selectors.pending_counts(actor),
-            "can_manage": can_manage_scoring(actor),
-            "last_run": ScoringRun.objects.first() if can_manage_scoring(actor) else None,
+            "pending": record_selectors.review_counts(actor=actor),
+            "can_manage": can_manage,
+            "last_run": selectors.scoring_runs(limit=1).first() if can_manage else None,
         }
         return render(request, "credit/scoring/dashboard.html", context)
 
@@ -127,7 +129,7 @@ class ScoringModelView(ActorMixin, View):
             config_text = json.dumps(source.config, ensure_ascii=False, indent=2)
         return {
             "models": models, "active": active, "source": source, "config_text": config_text or "",
-            "note": note, "errors": errors or [], "runs": ScoringRun.objects.select_related("started_by")[:10],
+            "note": note, "errors": errors or [], "runs": selectors.scoring_runs(),
         }
 
     def get(self, request):
@@ -186,7 +188,7 @@ class InspectionQuotaView(ActorMixin, View):
     template_name = "credit/scoring/quotas.html"
 
     def _rows(self, data=None):
-        quotas = {q.risk_class: q for q in InspectionQuota.objects.all()}
+        quotas = inspection_quotas()
         rows = []
         for c in RiskClass.values:
             q = quotas.get(c)

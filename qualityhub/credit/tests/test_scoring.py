@@ -260,10 +260,30 @@ def test_class_change_history_and_notifications(actors):
     note = Notification.objects.get(organisation=a)
     assert "A类调整为B类" in note.body and note.url == reverse("credit:score-detail", args=[a.pk])
     assert a.name in Notification.objects.get(organisation=actors.shenzhen).body
+    for regulator in (actors.shenzhen, actors.nanshan, actors.province):  # names the one change's classes
+        assert "由A类调整为B类" in Notification.objects.get(organisation=regulator).body
     # Rescoring again changes nothing and notifies nobody.
     count = Notification.objects.count()
     rescore_subjects([a.pk])
     assert ClassChange.objects.filter(subject=a).count() == 2 and Notification.objects.count() == count
+
+
+def test_notifying_regulators_of_single_changes_costs_no_query_per_regulator(actors):
+    """enterprise_a (Nanshan) has three regulators over it, enterprise_b (Futian) two:
+    each gets a note naming the one change, without a query per regulator."""
+    config = plain_config()
+    config["kinds"]["penalty"] = {"group": "supervision", "points": 20}
+    use_model(config, actors)
+    rescore_all(now=NOW)
+    counts = {}
+    for e in (actors.enterprise_a, actors.enterprise_b):
+        record(e, RecordKind.PENALTY, 0)
+        before = Notification.objects.count()
+        with CaptureQueriesContext(connection) as queries:
+            rescore_subjects([e.pk], now=NOW)
+        counts[e.pk] = (len(queries), Notification.objects.count() - before)
+    assert counts[actors.enterprise_a.pk][1] == 4 and counts[actors.enterprise_b.pk][1] == 3  # subject + regulators
+    assert counts[actors.enterprise_a.pk][0] == counts[actors.enterprise_b.pk][0]
 
 
 def test_many_changes_notify_each_regulator_once(actors):
@@ -351,6 +371,8 @@ def test_model_page_creates_versions_and_rejects_bad_input(actors):
     for person in (actors.regulator_same_city, actors.owner, actors.bank):
         assert person.client().get(url).status_code == 404
         assert person.client().post(url, {"config": "{}"}).status_code == 404
+        assert person.client().post(reverse("credit:scoring-model-activate", args=[2])).status_code == 404
+    assert ScoringModel.objects.get(is_active=True).version == 1
     assert ScoringModel.objects.count() == 2
 
 
@@ -396,6 +418,10 @@ def test_scores_are_for_regulators_and_the_subject_only(actors):
         response = person.client().get(url)
         assert response.status_code == 200, person
         assert b'id="risk-class"' in response.content
+    # The relationship line speaks of other enterprises' class: regulators only.
+    relationship = "同一法定代表人的D类企业".encode()
+    assert relationship in actors.regulator_same_city.client().get(url).content
+    assert relationship not in actors.owner.client().get(url).content
     for person in (actors.outsider, actors.far_enterprise, actors.regulator_other_city, actors.provider, actors.bank):
         assert person.client().get(url).status_code == 404, person
     assert actors.anonymous.client().get(url).status_code == 302  # to the sign-in page
