@@ -309,5 +309,6 @@ CREDIT_CODE_CACHE_SECONDS = int(os.environ.get("CREDIT_CODE_CACHE_SECONDS", 3600
 # Web processes write the scans counted in the cache to the database this often (after
 # a response is sent); 0 leaves it to `manage.py flush_scans` (cron). Off in tests.
 CREDIT_CODE_FLUSH_SECONDS = int(os.environ.get("CREDIT_CODE_FLUSH_SECONDS", 0 if TESTING else 60))
-# Behind a reverse proxy: the META key with the client's address (e.g. HTTP_X_REAL_IP).
-CREDIT_CODE_CLIENT_IP_HEADER = os.environ.get("CREDIT_CODE_CLIENT_IP_HEADER", "")
+# Behind a reverse proxy: the META key with the client's address (e.g. HTTP_X_REAL_IP),
+# for the access logs of lender reports and the copy detection of credit codes.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")

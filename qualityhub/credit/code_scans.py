@@ -34,6 +34,7 @@ from django.db.models import Case, DateTimeField, F, PositiveBigIntegerField, Va
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from qualityhub.core.http import client_address
 from qualityhub.credit.choices import SAMPLING_KINDS
 
 logger = logging.getLogger(__name__)
@@ -101,11 +102,8 @@ def client_id(request):
 
 def environ_client_id(meta):
     """A short keyed hash standing for one client (IP and user agent); the address is
-    never stored. Behind a reverse proxy, CREDIT_CODE_CLIENT_IP_HEADER names the META
-    key holding the client's address (e.g. HTTP_X_REAL_IP), or every scan would come
-    from the proxy."""
-    header = _setting("CREDIT_CODE_CLIENT_IP_HEADER", "")
-    ip = (meta.get(header) if header else None) or meta.get("REMOTE_ADDR", "")
+    never stored (core.http.client_address reads it behind a proxy too)."""
+    ip = client_address(meta)
     raw = f"{ip}|{meta.get('HTTP_USER_AGENT', '')[:200]}"
     return hashlib.blake2b(raw.encode("utf-8", "replace"), digest_size=8, key=settings.SECRET_KEY[:64].encode()).hexdigest()
 

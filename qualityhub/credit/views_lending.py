@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
 
+from qualityhub.core.http import client_address
 from qualityhub.accounts.choices import OrganisationKind
 from qualityhub.accounts.models import Organisation
 from qualityhub.core.tables import QualityTable
@@ -26,7 +27,7 @@ from qualityhub.credit.models import AccessAction, LenderConsent, ReportAccess, 
 
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request.META) or None
 
 
 # ---------------------------------------------------------------- enterprise

@@ -658,7 +658,7 @@ def test_a_failed_flush_loses_no_scan(actors, monkeypatch):
 def test_behind_a_proxy_the_client_address_comes_from_the_configured_header(actors, settings):
     from django.test import RequestFactory
 
-    settings.CREDIT_CODE_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     factory = RequestFactory()
     one = factory.get("/q/X", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.1")
     two = factory.get("/q/X", REMOTE_ADDR="10.0.0.1", HTTP_X_REAL_IP="203.0.113.2")
