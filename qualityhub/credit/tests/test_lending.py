@@ -427,3 +427,11 @@ def test_each_lending_page_answers_each_actor_as_the_matrix_says(world, method, 
         assert response.status_code == expected, response.content[:300]
     issued = CreditReport.objects.count()
     assert issued == (1 if expected == 200 and "report" in url(world) else 0)
+
+
+def test_behind_a_proxy_the_access_log_keeps_the_clients_address(world, settings):
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    world.bank.client().get(
+        reverse("credit:lending-report", args=[world.consent_a.pk]), REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.9"
+    )
+    assert list(ReportAccess.objects.values_list("ip", flat=True)) == ["203.0.113.9"]
